@@ -36,7 +36,9 @@ def citable_units(document: Document) -> list[Unit]:
         if line.startswith("|"):
             if _TABLE_RULE.match(line):
                 continue
-            units += [Unit(number, cell.strip()) for cell in line.strip("|").split("|") if cell.strip()]
+            units += [
+                Unit(number, cell.strip()) for cell in line.strip("|").split("|") if cell.strip()
+            ]
             continue
         line = re.sub(r"^[-*+]\s+", "", line)
         units += [Unit(number, s.strip()) for s in _SENTENCE_END.split(line) if s.strip()]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 
 
-class EntityKind(str, Enum):
+class EntityKind(StrEnum):
     """What an entity is."""
 
     PLATFORM = "platform"
@@ -31,10 +31,9 @@ class EntityKind(str, Enum):
     RESOURCE = "resource"
     EVENT = "event"
     STATE = "state"
-    OUTCOME = "outcome"
 
 
-class RelationType(str, Enum):
+class RelationType(StrEnum):
     """How two entities are related; every relation reads ``source <type> target``."""
 
     RUNS_ON = "runs_on"

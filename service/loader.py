@@ -39,7 +39,9 @@ def builtin_data_dir() -> Path:
     raise FileNotFoundError(f"built-in graph_data not found next to {package_dir}")
 
 
-def load_graph(directories: Sequence[Path] | None = None, include_builtin: bool = True) -> KnowledgeGraph:
+def load_graph(
+    directories: Sequence[Path] | None = None, include_builtin: bool = True
+) -> KnowledgeGraph:
     """Load and validate packs into one graph.
 
     Parameters
@@ -145,7 +147,9 @@ class _PackLoader:
             return
         file = self.display(path)
         if not isinstance(data, MarkedDict):
-            self.problem(file, 1, "a pack file must be a mapping with 'entities' and/or 'relations'")
+            self.problem(
+                file, 1, "a pack file must be a mapping with 'entities' and/or 'relations'"
+            )
             return
         unknown = set(data) - {"document", "entities", "relations"}
         for key in sorted(unknown):
@@ -199,7 +203,9 @@ class _PackLoader:
                 kind = EntityKind(kind_name)
             except ValueError:
                 valid = ", ".join(k.value for k in EntityKind)
-                self.problem(file, item.line_of("kind"), f"unknown kind {kind_name!r} (valid: {valid})")
+                self.problem(
+                    file, item.line_of("kind"), f"unknown kind {kind_name!r} (valid: {valid})"
+                )
         if not isinstance(summary, str):
             self.problem(file, item.line_of("summary"), "summary must be a string")
             summary = ""
@@ -213,7 +219,9 @@ class _PackLoader:
             return
         if entity_id in self.entities:
             first = self.entities[entity_id].origin
-            self.problem(file, item.line_of("id"), f"duplicate id {entity_id!r} (first declared at {first})")
+            self.problem(
+                file, item.line_of("id"), f"duplicate id {entity_id!r} (first declared at {first})"
+            )
             return
         self.entities[entity_id] = Entity(
             id=entity_id,
@@ -239,14 +247,18 @@ class _PackLoader:
             except ValueError:
                 valid = ", ".join(t.value for t in RelationType)
                 self.problem(
-                    file, item.line_of("type"), f"unknown relation type {type_name!r} (valid: {valid})"
+                    file,
+                    item.line_of("type"),
+                    f"unknown relation type {type_name!r} (valid: {valid})",
                 )
         attributes = self.attributes(file, item)
         sources = self.sources(file, item, default_document)
         if source is None or target is None or relation_type is None:
             return
         self.relations.append(
-            Relation(source, relation_type, target, sources, attributes, origin=f"{file}:{item.line}")
+            Relation(
+                source, relation_type, target, sources, attributes, origin=f"{file}:{item.line}"
+            )
         )
 
     def required_str(self, file: str, item: MarkedDict, key: str) -> str | None:
@@ -270,10 +282,16 @@ class _PackLoader:
                 self.problem(file, line, f"attribute {key!r} must be a string, number or boolean")
         return freeze({k: v for k, v in raw.items() if isinstance(v, str | int | float | bool)})
 
-    def sources(self, file: str, item: MarkedDict, default_document: str | None) -> tuple[Source, ...]:
+    def sources(
+        self, file: str, item: MarkedDict, default_document: str | None
+    ) -> tuple[Source, ...]:
         raw = item.get("sources")
         if not raw:
-            self.problem(file, item.line_of("sources"), "missing sources: every fact must cite where it comes from")
+            self.problem(
+                file,
+                item.line_of("sources"),
+                "missing sources: every fact must cite where it comes from",
+            )
             return ()
         if not isinstance(raw, list):
             self.problem(file, item.line_of("sources"), "sources must be a list")
@@ -307,7 +325,9 @@ class _PackLoader:
             return Source(document=url, section=section, line=None, quote=quote, external=True)
         document_name = entry.get("document", default_document)
         if document_name is None:
-            self.problem(file, entry.line, "source names no document (and the file sets no default)")
+            self.problem(
+                file, entry.line, "source names no document (and the file sets no default)"
+            )
             return None
         document = self.documents.get(document_name)
         if document is None:
@@ -315,8 +335,11 @@ class _PackLoader:
             return None
         line = entry.get("line")
         if not isinstance(line, int) or isinstance(line, bool):
-            self.problem(file, entry.line_of("line") if "line" in entry else entry.line,
-                         "source needs the 'line' number its quote is on")
+            self.problem(
+                file,
+                entry.line_of("line") if "line" in entry else entry.line,
+                "source needs the 'line' number its quote is on",
+            )
             return None
         why = document.check_quote(line, quote)
         if why is not None:
@@ -325,7 +348,8 @@ class _PackLoader:
         actual_section = document.section(line)
         if section is not None and section != actual_section:
             self.problem(
-                file, entry.line_of("section"),
+                file,
+                entry.line_of("section"),
                 f"section {section!r} does not match line {line} of {document.name}, which is under {actual_section!r}",
             )
         return Source(document=document.name, section=actual_section, line=line, quote=quote)
@@ -336,10 +360,18 @@ class _PackLoader:
             file, _, line = relation.origin.rpartition(":")
             for end in (relation.source, relation.target):
                 if end not in self.entities:
-                    self.problem(file, int(line), f"relation {relation.type.value} refers to unknown entity {end!r}")
+                    self.problem(
+                        file,
+                        int(line),
+                        f"relation {relation.type.value} refers to unknown entity {end!r}",
+                    )
             key = (relation.source, relation.type, relation.target)
             if key in seen:
-                self.problem(file, int(line), f"duplicate relation {relation.source} {relation.type.value} {relation.target}")
+                self.problem(
+                    file,
+                    int(line),
+                    f"duplicate relation {relation.source} {relation.type.value} {relation.target}",
+                )
             seen.add(key)
 
     # -- result ------------------------------------------------------------------

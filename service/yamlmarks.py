@@ -32,7 +32,7 @@ def _construct_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> MarkedD
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
             raise yaml.constructor.ConstructorError(
                 None, None, f"mapping keys must be strings, not {key!r}", key_node.start_mark
@@ -41,14 +41,14 @@ def _construct_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> MarkedD
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
-        result[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
 _MarkedLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -66,13 +66,16 @@ def load_marked(text: str) -> Any:
     Raises :class:`YamlSyntaxError` with the line of the first syntax error.
     """
     try:
-        return yaml.load(text, Loader=_MarkedLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_MarkedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or str(exc)
         if exc.context and exc.context != problem:
-            problem = f"{exc.context}, {problem}"
+            context = exc.context
+            if exc.context_mark is not None and exc.context_mark.line + 1 != line:
+                context += f" (started on line {exc.context_mark.line + 1})"
+            problem = f"{context}, {problem}"
         raise YamlSyntaxError(line, f"YAML syntax error: {problem}") from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, f"YAML error: {exc}") from exc

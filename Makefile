@@ -1,0 +1,46 @@
+# Two commands: `make serve` and `make test` set everything up from a bare Python 3.11+.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+PYTEST_ARGS ?=
+
+.PHONY: install install-test serve test check format schema bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime
+install-test: $(VENV)/.test
+
+serve: install
+	$(BIN)/archgraph serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: install-test
+	$(BIN)/ruff check service tests clients bench
+	$(BIN)/ruff format --check service tests clients bench
+	$(BIN)/mypy
+
+format: install-test
+	$(BIN)/ruff check --fix service tests clients bench
+	$(BIN)/ruff format service tests clients bench
+
+schema: install
+	$(BIN)/archgraph export-schema > schema.graphql
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The GraphQL layer: strawberry types mapped from the domain, and thin resolvers."""

@@ -1,0 +1,159 @@
+"""``archgraph``: serve the graph, query it in-process, validate packs, export the schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service.api.context import PlainContext
+from service.api.schema import build_schema, schema_sdl
+from service.errors import GraphDataError
+from service.knowledge import KnowledgeGraph
+from service.loader import load_graph
+from service.settings import Settings
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _data_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="extra knowledge pack directory, merged over the built-in one (repeatable; "
+        "also ARCHGRAPH_DATA, ':'-separated)",
+    )
+
+
+def _extra_dirs(args: argparse.Namespace) -> list[Path]:
+    return [*Settings().data, *args.data]
+
+
+def _load(dirs: Sequence[Path]) -> KnowledgeGraph | None:
+    try:
+        return load_graph(dirs)
+    except GraphDataError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    dirs = _extra_dirs(args)
+    if _load(dirs) is None:  # refuse to start on bad data, before binding the port
+        return EXIT_ERRORS
+    os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.resolve()) for d in dirs)
+    settings = Settings()
+    uvicorn.run(
+        "service.http.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else settings.port,
+        workers=args.workers or settings.workers,
+        log_level=settings.log_level,
+    )
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    dirs = [Path(d) for d in args.dirs]
+    try:
+        kg = load_graph(dirs, include_builtin=not args.only)
+    except GraphDataError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_ERRORS
+    print(
+        f"ok: {len(kg)} entities, {kg.number_of_relations()} relations, "
+        f"{len(kg.documents)} source document(s), version {kg.version}"
+    )
+    return EXIT_OK
+
+
+def run_query(
+    kg: KnowledgeGraph, document: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Execute one GraphQL document in-process; the result as GraphQL-over-HTTP JSON."""
+    result = asyncio.run(
+        build_schema().execute(document, variable_values=variables, context_value=PlainContext(kg))
+    )
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [e.formatted for e in result.errors]
+    return payload
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    try:
+        variables = json.loads(args.variables) if args.variables else None
+    except json.JSONDecodeError as exc:
+        print(f"--variables: not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if variables is not None and not isinstance(variables, dict):
+        print("--variables: must be a JSON object", file=sys.stderr)
+        return EXIT_USAGE
+    document = (
+        Path(args.document[1:]).read_text() if args.document.startswith("@") else args.document
+    )
+    kg = _load(_extra_dirs(args))
+    if kg is None:
+        return EXIT_ERRORS
+    payload = run_query(kg, document, variables)
+    print(json.dumps(payload, indent=2, ensure_ascii=False))
+    return EXIT_ERRORS if "errors" in payload else EXIT_OK
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(schema_sdl())
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="archgraph", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve GraphQL (and GraphiQL) over HTTP")
+    serve.add_argument("--host", default=None, help="bind address (ARCHGRAPH_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (ARCHGRAPH_PORT, 8000)")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (1)")
+    _data_args(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    validate = commands.add_parser(
+        "validate", help="check knowledge packs; print file:line problems"
+    )
+    validate.add_argument(
+        "dirs", nargs="*", metavar="DIR", help="packs to check with the built-in one"
+    )
+    validate.add_argument(
+        "--only", action="store_true", help="check DIRs without the built-in pack"
+    )
+    validate.set_defaults(func=cmd_validate)
+
+    query = commands.add_parser("query", help="run a GraphQL document in-process, print JSON")
+    query.add_argument("document", help="the GraphQL document, or @FILE")
+    query.add_argument("--variables", help="variables as a JSON object")
+    _data_args(query)
+    query.set_defaults(func=cmd_query)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.set_defaults(func=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

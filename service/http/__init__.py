@@ -1,0 +1,1 @@
+"""The HTTP layer: the FastAPI app factory and its routes."""

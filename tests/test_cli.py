@@ -1,0 +1,73 @@
+"""The ``archgraph`` command, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from service.api.schema import schema_sdl
+
+PACKS = Path(__file__).parent / "fixtures" / "packs"
+
+
+def archgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_validate_passes_the_builtin_pack() -> None:
+    result = archgraph("validate")
+    assert result.returncode == 0
+    assert result.stdout.startswith("ok: 70 entities, ")
+
+
+def test_validate_prints_file_and_line_and_fails_on_a_broken_pack() -> None:
+    result = archgraph("validate", str(PACKS / "wrong-line"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "1 problem in the knowledge graph data:",
+        f"  {PACKS / 'wrong-line' / 'pack.yaml'}:8: quote 'racks' is not on line 5 of tiny.md; it is on line 6"
+        if not str(PACKS).startswith(str(Path.cwd()))
+        else f"  {(PACKS / 'wrong-line' / 'pack.yaml').relative_to(Path.cwd())}:8: quote 'racks' is not on line 5 of tiny.md; it is on line 6",
+    ]
+
+
+def test_query_prints_json_and_takes_variables() -> None:
+    result = archgraph(
+        "query", "query($id: ID!) { entity(id: $id) { name } }", "--variables", '{"id": "pod"}'
+    )
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == {"data": {"entity": {"name": "Pod"}}}
+
+
+def test_query_exits_non_zero_on_graphql_errors() -> None:
+    result = archgraph("query", "{ nope }")
+    assert result.returncode == 1
+    assert (
+        json.loads(result.stdout)["errors"][0]["message"]
+        == "Cannot query field 'nope' on type 'Query'. Did you mean 'node'?"
+    )
+
+
+def test_query_rejects_variables_that_are_not_json() -> None:
+    result = archgraph("query", "{ __typename }", "--variables", "{oops")
+    assert result.returncode == 2
+    assert result.stderr.startswith("--variables: not valid JSON")
+
+
+def test_query_refuses_a_bad_extra_pack() -> None:
+    result = archgraph("query", "{ __typename }", "--data", str(PACKS / "unknown-kind"))
+    assert result.returncode == 1
+    assert "pack.yaml:4: unknown kind 'gizmo'" in result.stderr
+
+
+def test_export_schema_prints_the_sdl() -> None:
+    result = archgraph("export-schema")
+    assert (result.returncode, result.stdout) == (0, schema_sdl())
