@@ -55,7 +55,7 @@ async def test_schema_graphql_is_served(client: httpx.AsyncClient) -> None:
 async def test_an_unexpected_failure_is_masked(
     client: httpx.AsyncClient, monkeypatch: object
 ) -> None:
-    import service.api.schema as schema_module
+    import service.api.lookup as schema_module
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals /etc/passwd")
