@@ -116,6 +116,25 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_graph(args: argparse.Namespace) -> int:
+    from service.errors import InvalidArgument
+    from service.queries.export import export_graph
+
+    kg = _load(_extra_dirs(args))
+    if kg is None:
+        return EXIT_ERRORS
+    try:
+        text = export_graph(kg, args.format, args.kind)
+    except InvalidArgument as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="archgraph", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +165,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.set_defaults(func=cmd_export_schema)
+
+    graph = commands.add_parser(
+        "export-graph", help="write the graph as GraphML, node-link JSON or Mermaid"
+    )
+    graph.add_argument("--format", choices=["graphml", "json", "mermaid"], default="json")
+    graph.add_argument(
+        "--kind", action="append", default=[], help="only entities of this kind (repeatable)"
+    )
+    graph.add_argument("-o", "--output", help="write to this file instead of standard output")
+    _data_args(graph)
+    graph.set_defaults(func=cmd_export_graph)
     return parser
 
 

@@ -71,3 +71,11 @@ def test_query_refuses_a_bad_extra_pack() -> None:
 def test_export_schema_prints_the_sdl() -> None:
     result = archgraph("export-schema")
     assert (result.returncode, result.stdout) == (0, schema_sdl())
+
+
+def test_export_graph_writes_mermaid_for_some_kinds(tmp_path: Path) -> None:
+    out = tmp_path / "stack.mmd"
+    result = archgraph("export-graph", "--format", "mermaid", "--kind", "layer", "-o", str(out))
+    assert result.returncode == 0
+    assert "  n_kubernetes -->|runs_on| n_cloud_infrastructure" not in out.read_text()
+    assert '  n_kubernetes["Kubernetes<br/><i>layer</i>"]' in out.read_text()

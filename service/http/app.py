@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service.api.schema import build_schema
+from service.http.export import router as export_router
 from service.http.graphql import graphql_router
 from service.http.routes import router as plain_router
 from service.http.state import AppState
@@ -45,5 +46,6 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     )
     app.state.archgraph = state
     app.include_router(plain_router)
+    app.include_router(export_router)
     app.include_router(graphql_router(state), prefix="/graphql")
     return app
