@@ -8,11 +8,12 @@ from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 
 from service.api.lookup import LookupQuery
+from service.api.reasoning import ReasoningQuery
 from service.api.types import Entity
 from service.errors import ArchgraphError
 
 # Each capability contributes its root fields from its own module.
-Query = merge_types("Query", (LookupQuery,))
+Query = merge_types("Query", (LookupQuery, ReasoningQuery))
 
 
 def _is_user_error(error: GraphQLError) -> bool:
