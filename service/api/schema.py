@@ -7,13 +7,14 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 
+from service.api.failure import FailureQuery
 from service.api.lookup import LookupQuery
 from service.api.reasoning import ReasoningQuery
 from service.api.types import Entity
 from service.errors import ArchgraphError
 
 # Each capability contributes its root fields from its own module.
-Query = merge_types("Query", (LookupQuery, ReasoningQuery))
+Query = merge_types("Query", (LookupQuery, ReasoningQuery, FailureQuery))
 
 
 def _is_user_error(error: GraphQLError) -> bool:
