@@ -48,6 +48,8 @@ def _load(dirs: Sequence[Path]) -> KnowledgeGraph | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from service.http.observability import log_config
+
     dirs = _extra_dirs(args)
     if _load(dirs) is None:  # refuse to start on bad data, before binding the port
         return EXIT_ERRORS
@@ -60,6 +62,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port if args.port is not None else settings.port,
         workers=args.workers or settings.workers,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level),  # JSON lines
+        access_log=False,  # our middleware logs each request, with its GraphQL operation
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
     return EXIT_OK
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 
 from service.api.failure import FailureQuery
+from service.api.limits import Limits
 from service.api.lookup import LookupQuery
+from service.api.masking import MaskUnexpectedErrors
+from service.api.prepared import ArchgraphSchema
 from service.api.reasoning import ReasoningQuery
 from service.api.types import Entity
 from service.errors import ArchgraphError
@@ -18,17 +20,21 @@ Query = merge_types("Query", (LookupQuery, ReasoningQuery, FailureQuery))
 
 
 def _is_user_error(error: GraphQLError) -> bool:
-    """Errors meant for users: ours, and GraphQL's own syntax/validation errors."""
+    """Errors meant for users: ours, and GraphQL's own (syntax, validation, coercion)."""
     original = error.original_error
-    return original is None or isinstance(original, ArchgraphError)
+    return original is None or isinstance(original, ArchgraphError | GraphQLError)
 
 
-def build_schema() -> strawberry.Schema:
-    """Assemble the schema; unexpected exceptions are masked, user errors shown."""
-    return strawberry.Schema(
+def build_schema(limits: Limits | None = None) -> ArchgraphSchema:
+    """Assemble the schema; unexpected exceptions are masked (with an error id), user
+    errors shown; documents are limit-checked and validated once per text (``limits``)."""
+    return ArchgraphSchema(
         query=Query,
         types=[Entity],
-        extensions=[lambda: MaskErrors(should_mask_error=lambda e: not _is_user_error(e))],
+        limits=limits,
+        extensions=[
+            lambda: MaskUnexpectedErrors(should_mask_error=lambda e: not _is_user_error(e))
+        ],
     )
 
 

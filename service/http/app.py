@@ -8,9 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from service.api.limits import Limits
 from service.api.schema import build_schema
+from service.http.embed import router as embed_router
 from service.http.export import router as export_router
+from service.http.graphiql import graphiql_router
 from service.http.graphql import graphql_router
+from service.http.observability import install_observability
 from service.http.routes import router as plain_router
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph
@@ -26,7 +30,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     A pack that fails validation stops the start-up with every ``file:line`` problem.
     """
     settings = settings or Settings()
-    schema = build_schema()
+    schema = build_schema(Limits.from_settings(settings))
     state = AppState(settings=settings, schema=schema, kg=kg)
 
     @asynccontextmanager
@@ -47,5 +51,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.state.archgraph = state
     app.include_router(plain_router)
     app.include_router(export_router)
+    app.include_router(embed_router)  # /embed/{answer}.{format}
+    app.include_router(graphiql_router)
     app.include_router(graphql_router(state), prefix="/graphql")
+    install_observability(app, state)  # access log, /metrics
     return app

@@ -1,11 +1,55 @@
-"""``/graphql``: strawberry's FastAPI router with a typed per-request context."""
+"""``/graphql`` per the GraphQL-over-HTTP specification, in front of the strawberry schema.
+
+- POST takes ``application/json`` (any other Content-Type, or none: 415); a body over
+  ``max_body_bytes`` is refused with 413, malformed JSON with 400, a batch (a JSON
+  array) with 400. GET takes ``query``, ``operationName``, ``variables`` and
+  ``extensions`` from the URL and runs queries only (anything else: 405, ``Allow: POST``).
+- The answer is ``application/graphql-response+json`` when the client prefers it, and
+  then a request error (unparsable, invalid or over a limit, bad variables) is a 400
+  without ``data``; otherwise ``application/json``, with request errors as 200; a client
+  that accepts neither gets 406.
+- A browser's GET (Accept ``text/html``, no ``query``) gets GraphiQL.
+- Documents are parsed, limit-checked and validated once per text
+  (:mod:`service.api.prepared`); resolvers get a typed :class:`HttpContext` with ``.kg``;
+  heavy resolvers run under the request's time budget (:mod:`service.api.offload`).
+"""
 
 from __future__ import annotations
 
-from strawberry.fastapi import BaseContext, GraphQLRouter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from graphql import GraphQLError, OperationType
+from starlette.requests import ClientDisconnect
+from strawberry.fastapi import BaseContext
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperationType
+
+from service.api.limits import refused_limit
+from service.api.masking import error_id_of
+from service.api.offload import HeavyWorkRefused, TimeBudgetExceeded, time_budget
+from service.api.prepared import ArchgraphSchema
+from service.errors import ArchgraphError
+from service.http.graphiql import graphiql_response
+from service.http.observability import AccessRecord, access_record
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph
+
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+ALLOWED_OPERATIONS = {
+    "GET": (OperationType.QUERY,),
+    "POST": (OperationType.QUERY, OperationType.MUTATION),
+}
+_STRAWBERRY_ALLOWED = {
+    method: tuple(StrawberryOperationType(t.value) for t in types)
+    for method, types in ALLOWED_OPERATIONS.items()
+}
+_PHASE_KIND = {"parse": "parse", "limits": "limit", "validation": "validation"}
 
 
 class HttpContext(BaseContext):
@@ -16,13 +60,293 @@ class HttpContext(BaseContext):
         self.kg = kg
 
 
-def graphql_router(state: AppState) -> GraphQLRouter[HttpContext, None]:
-    async def get_context() -> HttpContext:
-        assert state.kg is not None, "the graph is loaded before requests are served"
-        return HttpContext(state.kg)
+@dataclass(frozen=True, slots=True)
+class GraphQLParams:
+    """The parameters of one GraphQL-over-HTTP request."""
 
-    return GraphQLRouter(
-        state.schema,
-        context_getter=get_context,
-        graphql_ide="graphiql" if state.settings.graphiql else None,
+    query: str
+    operation_name: str | None = None
+    variables: dict[str, Any] | None = None
+    extensions: dict[str, Any] | None = None
+
+
+class Refusal(Exception):
+    """A request refused before execution, with its HTTP status and a message for the user."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str = "BAD_REQUEST",
+        limit: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code, self.limit = status, message, code, limit
+        self.headers = dict(headers or {})
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The media type to answer in: the client's most preferred one we speak, else None."""
+    if not accept:
+        return JSON
+    best, best_q = None, 0.0
+    for part in accept.split(","):
+        media, _, parameters = part.partition(";")
+        media = media.strip().lower()
+        if media == GRAPHQL_RESPONSE:
+            candidate = GRAPHQL_RESPONSE
+        elif media in (JSON, "application/*", "*/*"):
+            candidate = JSON
+        else:
+            continue
+        q = 1.0
+        for parameter in parameters.split(";"):
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q:
+            best, best_q = candidate, q
+    return best
+
+
+def _json_object(value: object, name: str) -> dict[str, Any] | None:
+    if value is None or isinstance(value, dict):
+        return value
+    raise Refusal(400, f'"{name}" must be a JSON object (or null)')
+
+
+def params_from(raw: Mapping[str, Any]) -> GraphQLParams:
+    """Check the request parameters' types; every mistake is a 400 that names the parameter."""
+    query = raw.get("query")
+    if query is None:
+        raise Refusal(400, 'the request has no "query": send the GraphQL document in "query"')
+    if not isinstance(query, str):
+        raise Refusal(400, '"query" must be a string holding the GraphQL document')
+    operation_name = raw.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise Refusal(400, '"operationName" must be a string (or null)')
+    return GraphQLParams(
+        query,
+        operation_name,
+        _json_object(raw.get("variables"), "variables"),
+        _json_object(raw.get("extensions"), "extensions"),
     )
+
+
+def params_from_url(request: Request) -> GraphQLParams:
+    raw: dict[str, Any] = dict(request.query_params)
+    for name in ("variables", "extensions"):
+        if name in raw:
+            try:
+                raw[name] = orjson.loads(raw[name])
+            except orjson.JSONDecodeError as exc:
+                raise Refusal(400, f'"{name}" is not valid JSON: {exc}') from None
+    return params_from(raw)
+
+
+async def params_from_body(request: Request, max_bytes: int) -> GraphQLParams:
+    content_type = request.headers.get("content-type")
+    if content_type is None:
+        raise Refusal(
+            415, "a POST needs the header Content-Type: application/json", "UNSUPPORTED_MEDIA_TYPE"
+        )
+    media, _, parameters = content_type.partition(";")
+    if media.strip().lower() != JSON or _charset(parameters) not in ("utf-8", "utf8"):
+        raise Refusal(
+            415,
+            f"unsupported Content-Type {content_type!r}: send application/json (UTF-8)",
+            "UNSUPPORTED_MEDIA_TYPE",
+        )
+    body = await _read_body(request, max_bytes)
+    if not body.strip():
+        raise Refusal(400, 'the request body is empty: send a JSON object with a "query"')
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise Refusal(400, f"the request body is not valid JSON: {exc}") from None
+    if isinstance(payload, list):
+        raise Refusal(
+            400,
+            "batched requests (a JSON array) are not supported: send one operation per request",
+            limit="batching",
+        )
+    if not isinstance(payload, dict):
+        raise Refusal(400, 'the request body must be a JSON object with a "query"')
+    return params_from(payload)
+
+
+def _charset(parameters: str) -> str:
+    """The ``charset`` of a Content-Type's parameters; JSON's default is UTF-8."""
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return "utf-8"
+
+
+async def _read_body(request: Request, max_bytes: int) -> bytes:
+    too_large = Refusal(
+        413,
+        f"the request body is larger than the limit of {max_bytes} bytes",
+        "PAYLOAD_TOO_LARGE",
+        limit="maxBodyBytes",
+    )
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > max_bytes:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _response(
+    body: dict[str, Any], status: int, media: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type=media,
+        headers={"Vary": "Accept", **(headers or {})},
+    )
+
+
+def _record_errors(record: AccessRecord, errors: list[GraphQLError]) -> None:
+    kinds: list[str] = []
+    for error in errors:
+        original = error.original_error
+        if (error_id := error_id_of(error)) is not None:
+            kinds.append("unexpected")
+            record.error_id = record.error_id or error_id
+        elif isinstance(original, TimeBudgetExceeded | HeavyWorkRefused):
+            kinds.append("time_budget")
+            record.refused = record.refused or "timeBudget"
+        elif isinstance(original, ArchgraphError) or error.path is not None:
+            kinds.append("user")
+        else:
+            kinds.append("variables")
+    record.error_kinds.extend(dict.fromkeys(kinds))
+
+
+class GraphQLEndpoint:
+    """The ``/graphql`` endpoint for one app: its schema, graph and settings."""
+
+    def __init__(self, state: AppState) -> None:
+        assert isinstance(state.schema, ArchgraphSchema), "build the schema with build_schema()"
+        self.state = state
+        self.schema: ArchgraphSchema = state.schema
+
+    async def __call__(self, request: Request) -> Response:
+        record = access_record(request.scope)
+        accept = request.headers.get("accept")
+        if (
+            request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in (accept or "").lower()
+            and self.state.settings.graphiql
+        ):
+            return graphiql_response()
+        media = negotiate(accept)
+        try:
+            if media is None:
+                raise Refusal(
+                    406,
+                    f"cannot answer in any type of Accept: {accept!r}; "
+                    f"accept {GRAPHQL_RESPONSE} or {JSON}",
+                    "NOT_ACCEPTABLE",
+                )
+            if request.method == "GET":
+                params = params_from_url(request)
+            else:
+                params = await params_from_body(request, self.state.settings.max_body_bytes)
+            return await self.execute(request, params, media, record)
+        except Refusal as refusal:
+            record.error_kinds.append("request")
+            record.refused = refusal.limit
+            error = {"message": refusal.message, "extensions": {"code": refusal.code}}
+            return _response({"errors": [error]}, refusal.status, media or JSON, refusal.headers)
+        except ClientDisconnect:
+            record.error_kinds.append("request")
+            return Response(status_code=499)  # nginx's "client closed request"; nobody reads it
+
+    async def execute(
+        self, request: Request, params: GraphQLParams, media: str, record: AccessRecord
+    ) -> Response:
+        prepared = self.schema.documents.prepare(params.query)
+        operation = prepared.operation(params.operation_name)
+        if operation is not None:
+            record.operation_type = operation.operation.value
+            record.operation = params.operation_name or (
+                operation.name.value if operation.name else None
+            )
+        else:
+            record.operation = params.operation_name
+        if operation is not None and operation.operation not in ALLOWED_OPERATIONS[request.method]:
+            raise Refusal(
+                405,
+                f"a {operation.operation.value} cannot be sent with GET; send it with POST",
+                "METHOD_NOT_ALLOWED",
+                headers={"Allow": "POST"},
+            )
+        request_error_status = 400 if media == GRAPHQL_RESPONSE else 200
+        if prepared.errors:
+            assert prepared.failed is not None
+            record.error_kinds.append(_PHASE_KIND[prepared.failed])
+            record.refused = refused_limit(prepared.errors[0])
+            errors = [e.formatted for e in prepared.errors]
+            return _response({"errors": errors}, request_error_status, media)
+        if operation is None:
+            message = (
+                f"unknown operation named {params.operation_name!r}"
+                if params.operation_name
+                else "the document holds several operations: name one in operationName"
+            )
+            record.error_kinds.append("validation")
+            return _response({"errors": [{"message": message}]}, request_error_status, media)
+
+        assert self.state.kg is not None, "the graph is loaded before requests are served"
+        context = HttpContext(self.state.kg)
+        context.request = request
+        with time_budget(self.state.settings.time_budget_seconds):
+            result = await self.schema.execute(
+                params.query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=_STRAWBERRY_ALLOWED[request.method],
+                operation_extensions=params.extensions,
+            )
+        return self.result_response(result, media, record)
+
+    @staticmethod
+    def result_response(result: ExecutionResult, media: str, record: AccessRecord) -> Response:
+        errors = result.errors or []
+        _record_errors(record, errors)
+        body: dict[str, Any] = {}
+        request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
+        if request_error:  # e.g. variables that do not coerce: no execution, no data
+            status = 500 if record.error_id else 400 if media == GRAPHQL_RESPONSE else 200
+        else:
+            status = 200
+            body["data"] = result.data
+        if errors:
+            body["errors"] = [e.formatted for e in errors]
+        if result.extensions:
+            body["extensions"] = result.extensions
+        return _response(body, status, media)
+
+
+def graphql_router(state: AppState) -> APIRouter:
+    """``/graphql`` (mounted with that prefix): GET and POST, anything else 405."""
+    router = APIRouter()
+    router.add_api_route(
+        "", GraphQLEndpoint(state), methods=["GET", "POST"], include_in_schema=False
+    )
+    return router

@@ -64,5 +64,8 @@ async def test_an_unexpected_failure_is_masked(
     response = await client.post("/graphql", json={"query": "{ entities { totalCount } }"})
     body = response.json()
     assert body["data"] is None
-    assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
+    [error] = body["errors"]
+    error_id = error["extensions"]["errorId"]
+    assert error["message"] == f"Unexpected error (error id {error_id})."
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert "passwd" not in response.text
