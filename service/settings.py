@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     time_budget_seconds: float = Field(
         default=10.0, gt=0, description="time heavy resolvers (paths, simulation) may take"
     )
+    response_cache_entries: int = Field(
+        default=2048, ge=0, description="GraphQL answers kept in memory for repeats; 0: none"
+    )
+    response_cache_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=0, description="bytes those kept answers may take in all"
+    )
     graceful_shutdown_seconds: int = Field(
         default=30, ge=0, description="how long in-flight requests may finish on SIGTERM"
     )

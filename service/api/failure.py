@@ -1,16 +1,20 @@
 """Root field ``failureConsequences``: the causal chain of a failure, and a simulated cluster.
 
-The resolver maps the scenario input to plain data, validates it into a domain
-:class:`~service.queries.scenario.Scenario` (errors name the field, e.g.
-``scenario.nodes[1].cpu``), and runs :func:`~service.queries.failures.failure_consequences`
-off the event loop; the result is mapped with the ``from_domain`` classmethods below.
+The resolver takes the scenario input as the plain data graphql-core coerced (see
+:class:`ScenarioData`), validates it into a domain :class:`~service.queries.scenario.Scenario`
+(errors name the field, e.g. ``scenario.nodes[1].cpu``) and runs
+:func:`~service.queries.failures.failure_consequences`, both off the event loop; the result
+is mapped with the ``from_domain`` classmethods below.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, cast
 
 import strawberry
+from strawberry.types.arguments import InputContext
 
 from service.api.context import Info
 from service.api.offload import run_heavy
@@ -74,6 +78,31 @@ class ClusterScenarioInput:
     nodes: list[NodeInput]
     deployments: list[DeploymentInput]
     autoscaler: AutoscalerInput | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioData:
+    """A ``ClusterScenarioInput`` as graphql-core coerced it: GraphQL field names, defaults in.
+
+    strawberry would build a ``NodeInput``/``DeploymentInput`` for each of up to 15,000
+    objects, field by field, on the event loop (the better part of a second for a
+    Kubernetes-scale cluster), only for the resolver to turn them back into plain data.
+    ``ClusterScenarioInput`` builds this instead (strawberry's ``from_input`` hook); the
+    schema and the error messages stay the same.
+    """
+
+    data: Mapping[str, Any]
+
+    def scenario(self) -> Scenario:
+        """The validated scenario; errors name fields like ``scenario.nodes[1].cpu``."""
+        return scenario_from_mapping(self.data, "scenario")
+
+
+def _scenario_data(cls: type, value: Mapping[str, Any], context: InputContext) -> ScenarioData:
+    return ScenarioData(value)
+
+
+ClusterScenarioInput.__strawberry_definition__.from_input = _scenario_data  # type: ignore[attr-defined]
 
 
 def scenario_from_input(data: ClusterScenarioInput) -> Scenario:
@@ -243,9 +272,14 @@ def _analyse(
     kg: KnowledgeGraph,
     event: simulation.FailureEvent,
     target: str | None,
-    scenario: ClusterScenarioInput | None,
+    scenario: ScenarioData | ClusterScenarioInput | None,
 ) -> FailureAnalysis:
-    domain_scenario = None if scenario is None else scenario_from_input(scenario)
+    if scenario is None:
+        domain_scenario = None
+    elif isinstance(scenario, ScenarioData):
+        domain_scenario = scenario.scenario()
+    else:
+        domain_scenario = scenario_from_input(scenario)
     analysis = failures.failure_consequences(kg, event, target, domain_scenario)
     return FailureAnalysis.from_domain(kg, analysis)
 
@@ -265,6 +299,8 @@ class FailureQuery:
         info: Info,
         event: FailureEvent,
         target: str | None = None,
-        scenario: ClusterScenarioInput | None = None,
+        scenario: Annotated[
+            ScenarioData | None, strawberry.argument(graphql_type=ClusterScenarioInput | None)
+        ] = None,
     ) -> FailureAnalysis:
         return await run_heavy(_analyse, info.context.kg, event, target, scenario)

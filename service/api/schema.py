@@ -32,10 +32,13 @@ def build_schema(limits: Limits | None = None) -> ArchgraphSchema:
         query=Query,
         types=[Entity],
         limits=limits,
-        extensions=[
-            lambda: MaskUnexpectedErrors(should_mask_error=lambda e: not _is_user_error(e))
-        ],
+        extensions=[_masking],
+        masking=_masking(),
     )
+
+
+def _masking() -> MaskUnexpectedErrors:
+    return MaskUnexpectedErrors(should_mask_error=lambda e: not _is_user_error(e))
 
 
 def schema_sdl(schema: strawberry.Schema | None = None) -> str:

@@ -10,8 +10,12 @@
   that accepts neither gets 406.
 - A browser's GET (Accept ``text/html``, no ``query``) gets GraphiQL.
 - Documents are parsed, limit-checked and validated once per text
-  (:mod:`service.api.prepared`); resolvers get a typed :class:`HttpContext` with ``.kg``;
-  heavy resolvers run under the request's time budget (:mod:`service.api.offload`).
+  (:mod:`service.api.prepared`) and executed straight on graphql-core; resolvers get a
+  typed :class:`HttpContext` with ``.kg``; heavy resolvers run under the request's time
+  budget (:mod:`service.api.offload`).
+- Answers are memoised (:mod:`service.http.response_cache`): the endpoint marks the
+  deterministic ones cacheable and keeps them under their normalised key; a GET's 200
+  answer carries an ``ETag``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ from graphql import GraphQLError, OperationType
 from starlette.requests import ClientDisconnect
 from strawberry.fastapi import BaseContext
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from service.api.limits import refused_limit
 from service.api.masking import error_id_of
@@ -36,6 +39,7 @@ from service.api.prepared import ArchgraphSchema
 from service.errors import ArchgraphError
 from service.http.graphiql import graphiql_response
 from service.http.observability import AccessRecord, access_record
+from service.http.response_cache import RAW_KEY, ResponseCache, etag_of
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph
 
@@ -45,10 +49,9 @@ ALLOWED_OPERATIONS = {
     "GET": (OperationType.QUERY,),
     "POST": (OperationType.QUERY, OperationType.MUTATION),
 }
-_STRAWBERRY_ALLOWED = {
-    method: tuple(StrawberryOperationType(t.value) for t in types)
-    for method, types in ALLOWED_OPERATIONS.items()
-}
+# Error kinds an answer may hold and still be served again: the same question about the
+# same graph meets them again (an unknown id, say); masked, time-budget errors are not so.
+DETERMINISTIC_ERRORS = frozenset({"user", "variables"})
 _PHASE_KIND = {"parse": "parse", "limits": "limit", "validation": "validation"}
 
 
@@ -210,11 +213,14 @@ async def _read_body(request: Request, max_bytes: int) -> bytes:
 def _response(
     body: dict[str, Any], status: int, media: str, headers: Mapping[str, str] | None = None
 ) -> Response:
+    return _bytes_response(orjson.dumps(body), status, media, headers)
+
+
+def _bytes_response(
+    body: bytes, status: int, media: str, headers: Mapping[str, str] | None = None
+) -> Response:
     return Response(
-        orjson.dumps(body),
-        status_code=status,
-        media_type=media,
-        headers={"Vary": "Accept", **(headers or {})},
+        body, status_code=status, media_type=media, headers={"Vary": "Accept", **(headers or {})}
     )
 
 
@@ -311,22 +317,51 @@ class GraphQLEndpoint:
             record.error_kinds.append("validation")
             return _response({"errors": [{"message": message}]}, request_error_status, media)
 
-        assert self.state.kg is not None, "the graph is loaded before requests are served"
-        context = HttpContext(self.state.kg)
+        kg = self.state.kg
+        assert kg is not None, "the graph is loaded before requests are served"
+        assert prepared.document is not None
+        cache = self.state.responses
+        normalised = None
+        if cache is not None and RAW_KEY in request.scope:  # a request small enough to key
+            normalised = ResponseCache.normalised_key(
+                kg.version,
+                media,
+                params.query,
+                params.operation_name,
+                params.variables,
+                params.extensions,
+            )
+            answer = cache.get(normalised)
+            if answer is not None:
+                answer.replay(record)
+                record.cacheable = True
+                return self.body_response(answer.body, 200, media, request.method, kg.version)
+        context = HttpContext(kg)
         context.request = request
         with time_budget(self.state.settings.time_budget_seconds):
-            result = await self.schema.execute(
-                params.query,
+            result = await self.schema.execute_prepared(
+                prepared.document,
                 variable_values=params.variables,
                 context_value=context,
                 operation_name=params.operation_name,
-                allowed_operation_types=_STRAWBERRY_ALLOWED[request.method],
                 operation_extensions=params.extensions,
             )
-        return self.result_response(result, media, record)
+        response = self.result_response(result, media, record, request.method, kg.version)
+        if cache is not None and response.status_code == 200:
+            record.cacheable = DETERMINISTIC_ERRORS.issuperset(record.error_kinds)
+            if normalised is not None and not record.error_kinds:
+                cache.put(normalised, ResponseCache.answer(bytes(response.body), record))
+        return response
 
-    @staticmethod
-    def result_response(result: ExecutionResult, media: str, record: AccessRecord) -> Response:
+    @classmethod
+    def result_response(
+        cls,
+        result: ExecutionResult,
+        media: str,
+        record: AccessRecord,
+        method: str = "POST",
+        version: str = "",
+    ) -> Response:
         errors = result.errors or []
         _record_errors(record, errors)
         body: dict[str, Any] = {}
@@ -340,7 +375,14 @@ class GraphQLEndpoint:
             body["errors"] = [e.formatted for e in errors]
         if result.extensions:
             body["extensions"] = result.extensions
-        return _response(body, status, media)
+        return cls.body_response(orjson.dumps(body), status, media, method, version)
+
+    @staticmethod
+    def body_response(body: bytes, status: int, media: str, method: str, version: str) -> Response:
+        """The answer; a GET's 200 carries an ETag (graph version and a hash of ``body``)."""
+        if method == "GET" and status == 200:
+            return _bytes_response(body, status, media, {"ETag": etag_of(version, body)})
+        return _bytes_response(body, status, media)
 
 
 def graphql_router(state: AppState) -> APIRouter:

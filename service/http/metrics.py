@@ -70,9 +70,12 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
-        self.in_flight = Gauge(
+        # Requests come and go on the event loop's thread: a plain int, read at scrape time,
+        # spares each request two locked updates.
+        self.in_flight = 0
+        Gauge(
             "archgraph_http_requests_in_flight", "HTTP requests being answered", registry=r
-        )
+        ).set_function(lambda: self.in_flight)
         self.operations = Counter(
             "archgraph_graphql_operations",
             "GraphQL operations answered, by type and outcome (ok, error, refused)",
@@ -95,20 +98,37 @@ class Metrics:
         r.register(GraphCollector(graph))
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
+        # The labelled children, looked up once per label set: ``labels()`` takes a lock
+        # and builds its key on every call, which would cost every request a few µs.
+        self._requests: dict[tuple[str, str, int], Counter] = {}
+        self._latency: dict[tuple[str, str], Histogram] = {}
+        self._operations: dict[tuple[str, str], Counter] = {}
 
     def observe(
         self, method: str, route: str, status: int, seconds: float, record: AccessRecord
     ) -> None:
         """Count one finished HTTP request and what its GraphQL operation did."""
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
-        for kind in record.error_kinds:
-            self.errors.labels(kind).inc()
+        key = (method, route, status)
+        requests = self._requests.get(key)
+        if requests is None:
+            requests = self._requests[key] = self.requests.labels(method, route, str(status))
+        requests.inc()
+        latency = self._latency.get(key[:2])
+        if latency is None:
+            latency = self._latency[key[:2]] = self.latency.labels(method, route)
+        latency.observe(seconds)
+        if record.error_kinds:
+            for kind in record.error_kinds:
+                self.errors.labels(kind).inc()
         if record.refused:
             self.refusals.labels(record.refused).inc()
         if record.operation_type:
             outcome = "refused" if record.refused else "error" if record.error_kinds else "ok"
-            self.operations.labels(record.operation_type, outcome).inc()
+            operation = (record.operation_type, outcome)
+            operations = self._operations.get(operation)
+            if operations is None:
+                operations = self._operations[operation] = self.operations.labels(*operation)
+            operations.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

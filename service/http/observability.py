@@ -10,6 +10,8 @@ the same format for its own loggers and replaces its access log.
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.http.metrics import Metrics, metrics_router
+from service.http.outer import ArchgraphApp
 from service.http.state import AppState
 
 ACCESS_KEY = "archgraph.access"
@@ -43,6 +46,9 @@ class AccessRecord:
     error_kinds: list[str] = field(default_factory=list)  # parse, validation, limit, ...
     refused: str | None = None  # the limit that refused the request (maxDepth, bodySize...)
     error_id: str | None = None  # of a masked unexpected error
+    cacheable: bool = False  # the answer may be served again (service.http.response_cache)
+    cached: bool = False  # the answer was served from memory
+    route: str | None = None  # the route label, when no router matched (a cached answer)
 
 
 def access_record(scope: Scope) -> AccessRecord:
@@ -85,13 +91,13 @@ class ObservabilityMiddleware:
                 status = message["status"]
             await send(message)
 
-        self.metrics.in_flight.inc()
+        self.metrics.in_flight += 1
         try:
             await self.app(scope, receive, send_and_watch)
         finally:
-            self.metrics.in_flight.dec()
+            self.metrics.in_flight -= 1
             seconds = time.perf_counter() - start
-            method, route = scope["method"], route_label(scope)
+            method, route = scope["method"], record.route or route_label(scope)
             self.metrics.observe(method, route, status, seconds, record)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
@@ -107,45 +113,121 @@ class ObservabilityMiddleware:
                         "operation": record.operation,
                         "error_id": record.error_id,
                         "refused": record.refused,
+                        "cached": record.cached,
                         "client": (scope.get("client") or ("", 0))[0],
                     },
                 )
 
 
 def install_observability(app: FastAPI, state: AppState) -> Metrics:
-    """Add the access-log/metrics middleware and the ``/metrics`` route to ``app``."""
+    """Add the access-log/metrics middleware (outermost) and the ``/metrics`` route to ``app``."""
     metrics = Metrics(lambda: state.kg)
-    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    if isinstance(app, ArchgraphApp):
+        app.add_outer_middleware(ObservabilityMiddleware, metrics=metrics)
+    else:
+        app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.include_router(metrics_router(metrics))
     return metrics
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, and any ``extra`` fields."""
+    """One JSON object per line: time, level, logger, message, and any ``extra`` fields.
+
+    Every request logs a line, so this is on the hot path: the timestamp's date and time
+    of day are formatted once per second, and which attributes of a record are ``extra``
+    is worked out once per shape of record (an access line always has the same shape).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._second = -1
+        self._second_text = ""
+        self._extras: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def _time(self, created: float) -> str:
+        second = int(created)
+        millis = round((created - second) * 1_000_000) // 1000
+        if millis >= 1000:  # rounding reached the next second: let datetime say it
+            return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+        if second != self._second:
+            self._second_text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = second
+        return f"{self._second_text}.{millis:03d}+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
+        attributes = vars(record)
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": self._time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key, value in vars(record).items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_") and key not in entry:
-                entry[key] = value
+        shape = tuple(attributes)
+        extras = self._extras.get(shape)
+        if extras is None:
+            extras = self._extras[shape] = tuple(
+                key for key in shape if key not in _STANDARD_ATTRS and not key.startswith("_")
+            )
+        for key in extras:
+            if key not in entry:
+                entry[key] = attributes[key]
         if record.exc_info and record.exc_info[0] is not None:
             entry["traceback"] = "".join(traceback.format_exception(*record.exc_info))
         return orjson.dumps(entry, default=str).decode()
 
 
+class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr, with access lines written in batches: a ``write(2)`` each would cost more
+    than the line.
+
+    Access lines are buffered and flushed every ``interval`` seconds by a daemon thread;
+    any other line flushes at once, with the access lines before it, in order. (uvicorn
+    ends on SIGTERM by re-raising the signal, so no exit handler would flush; it logs its
+    shutdown first.)
+    """
+
+    def __init__(self, interval: float = 0.2) -> None:
+        super().__init__(
+            open(sys.stderr.fileno(), "w", buffering=1 << 16, encoding="utf-8", closefd=False)  # noqa: SIM115
+        )
+        self.interval = interval
+        threading.Thread(target=self._flush_periodically, name="log-flush", daemon=True).start()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + "\n")
+            if record.name != access_log.name or record.levelno >= logging.WARNING:
+                self.flush()
+        except Exception:
+            self.handleError(record)
+
+    def _flush_periodically(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            self.flush()
+
+
+def json_formatter() -> JsonFormatter:
+    """The formatter ``log_config`` installs, in each server process.
+
+    Its lines never show the caller's file and line, thread or process, so logging is
+    told not to collect them for every record (the logging HOWTO's "Optimization").
+    """
+    logging._srcfile = None  # no sys._getframe() walk per record
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    return JsonFormatter()
+
+
 def log_config(level: str) -> dict[str, Any]:
     """``logging.config.dictConfig`` for ``archgraph serve``: JSON lines, our access log only."""
     level = level.upper()
-    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    handler = {"()": f"{__name__}.BatchedStderrHandler", "formatter": "json"}
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "formatters": {"json": {"()": f"{__name__}.json_formatter"}},
         "handlers": {"stderr": handler},
         "loggers": {
             "archgraph": {"handlers": ["stderr"], "level": level, "propagate": False},

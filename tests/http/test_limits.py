@@ -172,18 +172,22 @@ async def test_a_repeated_document_is_validated_once(
     kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ours, strawberrys = [], []
-    real = prepared_module.validate_document
 
-    def counting(into: list[int]) -> Callable[..., Any]:
+    def counting(into: list[int], real: Callable[..., Any]) -> Callable[..., Any]:
         def validate(*args: Any) -> Any:
             into.append(1)
             return real(*args)
 
         return validate
 
-    monkeypatch.setattr(prepared_module, "validate_document", counting(ours))
-    monkeypatch.setattr(strawberry_schema_module, "validate_document", counting(strawberrys))
-    app = create_app(kg=kg)
+    monkeypatch.setattr(prepared_module, "validate", counting(ours, prepared_module.validate))
+    monkeypatch.setattr(
+        strawberry_schema_module,
+        "validate_document",
+        counting(strawberrys, strawberry_schema_module.validate_document),
+    )
+    # every request reaches the endpoint: no answer is served from the response cache
+    app = create_app(Settings(response_cache_entries=0), kg=kg)
     document = '{ entity(id: "container") { name } }'
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://archgraph.test"
