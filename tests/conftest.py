@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import strawberry
+from live_server import LiveServer, live_server
 
 from service.api.context import PlainContext
 from service.api.schema import build_schema
@@ -64,6 +65,13 @@ async def client(kg: KnowledgeGraph) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://archgraph.test") as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One real ``archgraph serve`` (uvicorn on a free port) shared by the session."""
+    with live_server(tmp_path_factory.mktemp("server")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,6 +10,7 @@ import httpx
 import pytest
 from archgraph_client import ArchgraphClient, AsyncArchgraphClient
 from fastapi import FastAPI
+from live_server import LiveServer, free_port
 
 from service.http.app import create_app
 from service.knowledge import KnowledgeGraph
@@ -43,12 +39,6 @@ class SyncASGITransport(httpx.BaseTransport):
             self._portal_context = None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def sync_asgi_transport() -> Iterator[Callable[[Any], httpx.BaseTransport]]:
     """Make ``SyncASGITransport``s for an app; they are closed after the test."""
@@ -75,35 +65,9 @@ def app(kg: KnowledgeGraph) -> FastAPI:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """``archgraph serve`` (uvicorn) on a free port; yields its base URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "ARCHGRAPH_LOG_LEVEL": "warning"},
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                raise AssertionError(f"server exited early: {output}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("server did not become ready in 30 s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+def live_server(server: LiveServer) -> str:
+    """The session's real server; yields its base URL."""
+    return server.url
 
 
 @pytest.fixture(
