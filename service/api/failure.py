@@ -20,7 +20,7 @@ from service.api.context import Info
 from service.api.offload import run_heavy
 from service.api.types import Entity, Source
 from service.knowledge import KnowledgeGraph
-from service.queries import failures, simulation
+from service.queries import cluster_outcome, failures, simulation
 from service.queries.quantities import format_cpu, format_memory
 from service.queries.scenario import (
     MAX_AUTOSCALER_NODES,
@@ -197,7 +197,7 @@ class NodeOutcome:
     memory_requested_bytes: float
 
     @classmethod
-    def from_domain(cls, node: simulation.NodeOutcome) -> NodeOutcome:
+    def from_domain(cls, node: cluster_outcome.NodeOutcome) -> NodeOutcome:
         return cls(
             name=node.name,
             ready=node.ready,
@@ -223,7 +223,7 @@ class ScenarioOutcome:
     nodes_added: int = strawberry.field(description="Nodes the cluster autoscaler added.")
     deployments: list[DeploymentOutcome]
     nodes: list[NodeOutcome]
-    _pods: strawberry.Private[tuple[simulation.PodPlacement, ...]]
+    _pods: strawberry.Private[tuple[cluster_outcome.PodPlacement, ...]]
 
     @strawberry.field(description="Every pod, by Deployment then creation order.")
     def pods(self) -> list[PodPlacement]:
@@ -232,7 +232,7 @@ class ScenarioOutcome:
         return cast(list[PodPlacement], list(self._pods))
 
     @classmethod
-    def from_domain(cls, outcome: simulation.ScenarioOutcome) -> ScenarioOutcome:
+    def from_domain(cls, outcome: cluster_outcome.ScenarioOutcome) -> ScenarioOutcome:
         return cls(
             available=outcome.available,
             nodes_added=outcome.nodes_added,

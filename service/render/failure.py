@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from service.domain import Entity, EntityKind
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
+from service.queries.cluster_outcome import ScenarioOutcome
 from service.queries.failures import ConsequenceStep, FailureAnalysis, failure_consequences
 from service.queries.scenario import named_scenario
-from service.queries.simulation import ScenarioOutcome, as_failure_event
+from service.queries.simulation import as_failure_event
 from service.render import html, markdown, mermaid, svg
 from service.render.citations import Citations
 from service.render.formats import Embed

@@ -11,7 +11,8 @@ import pytest
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
 from service.loader import load_graph
-from service.queries.failures import causal_chain, failure_consequences
+from service.queries.causal_chain import causal_chain
+from service.queries.failures import failure_consequences
 from service.queries.scenario import named_scenario
 from service.queries.simulation import FailureEvent
 
@@ -189,22 +190,6 @@ def test_all_nodes_down_is_told_from_the_start(kg: KnowledgeGraph) -> None:
         (0.0, "all 3 nodes are down: no pod of web, api, worker can run, so the application is unavailable"),
         (50.0, "3 nodes (node-a, node-b, node-c) marked NotReady after the 50 s grace period and tainted node.kubernetes.io/unreachable (NoSchedule, NoExecute)"),
     ]  # fmt: skip
-
-
-def test_every_named_scenario_is_valid(kg: KnowledgeGraph) -> None:
-    assert sorted(kg.scenarios) == [
-        "memory-bound-autoscaling",
-        "three-nodes-full",
-        "three-nodes-full-autoscaling",
-    ]
-    assert [named_scenario(kg, name).pod_count for name in sorted(kg.scenarios)] == [5, 12, 12]
-
-
-def test_an_unknown_named_scenario_lists_the_known_ones(kg: KnowledgeGraph) -> None:
-    with pytest.raises(
-        InvalidArgument, match=r"^scenario: no scenario named 'nope'; scenarios: memory-bound"
-    ):
-        named_scenario(kg, "nope")
 
 
 # -- the chain machinery on a small pack --------------------------------------------------------------

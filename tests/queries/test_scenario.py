@@ -1,0 +1,111 @@
+"""Scenario inputs: validated with field paths, within bounds, and the named scenario files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.errors import InvalidArgument
+from service.knowledge import KnowledgeGraph
+from service.queries.scenario import Scenario, named_scenario, scenario_from_mapping
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # the lists are required
+        ({"nodes": []}, "scenario.deployments: is required"),
+        # an unknown field, named with its path
+        (
+            {"nodes": [{"name": "a", "cpu": "1", "memory": "1Gi", "gpu": "1"}], "deployments": []},
+            "scenario.nodes[0].gpu: unknown field; expected name, cpu, memory, ready",
+        ),
+        # YAML may write a plain number, but not a boolean
+        (
+            {"nodes": [{"name": "a", "cpu": True, "memory": "1Gi"}], "deployments": []},
+            "scenario.nodes[0].cpu: True is not a Kubernetes quantity (a string)",
+        ),
+        # replicas must be a whole number
+        (
+            {"nodes": [], "deployments": [{"name": "w", "replicas": 1.5, "cpu": "1", "memory": "1"}]},
+            "scenario.deployments[0].replicas: 1.5 is not a whole number",
+        ),
+        # ready must be a boolean
+        (
+            {"nodes": [{"name": "a", "cpu": 1, "memory": "1Gi", "ready": "yes"}], "deployments": []},
+            "scenario.nodes[0].ready: 'yes' is not true or false",
+        ),
+        # too many Deployments
+        (
+            {"nodes": [], "deployments": [{}] * 5001},
+            "scenario.deployments: 5001 Deployments is more than the limit of 5000",
+        ),
+    ],
+)  # fmt: skip
+def test_scenario_data_is_validated_with_field_paths(data: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        scenario_from_mapping(data)
+    assert str(raised.value) == message
+
+
+def test_the_bounds_admit_5000_nodes_and_150000_pods() -> None:
+    scenario = scenario_from_mapping(
+        {
+            "nodes": [{"name": f"n{i}", "cpu": "32", "memory": "128Gi"} for i in range(5000)],
+            "deployments": [
+                {"name": f"d{i}", "replicas": 100, "cpu": "500m", "memory": "1Gi"}
+                for i in range(1500)
+            ],
+            "autoscaler": {"maxNodes": 10_000, "nodeCpu": "32", "nodeMemory": "128Gi"},
+        }
+    )
+    assert (len(scenario.nodes), scenario.pod_count) == (5000, 150_000)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+field_names = st.sampled_from(
+    ["nodes", "deployments", "autoscaler", "name", "cpu", "memory", "ready", "replicas",
+     "maxNodes", "nodeCpu", "nodeMemory", "enabled"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        field_names,
+        json_values | st.lists(st.dictionaries(field_names, json_values, max_size=5), max_size=3),
+        max_size=4,
+    )
+)
+def test_any_scenario_data_is_accepted_or_refused_clearly(data: dict[str, Any]) -> None:
+    try:
+        scenario = scenario_from_mapping(data)
+    except InvalidArgument as error:
+        assert str(error).startswith("scenario")
+    else:
+        assert isinstance(scenario, Scenario)
+
+
+def test_every_named_scenario_is_valid(kg: KnowledgeGraph) -> None:
+    assert sorted(kg.scenarios) == [
+        "memory-bound-autoscaling",
+        "three-nodes-full",
+        "three-nodes-full-autoscaling",
+    ]
+    assert [named_scenario(kg, name).pod_count for name in sorted(kg.scenarios)] == [5, 12, 12]
+
+
+def test_an_unknown_named_scenario_lists_the_known_ones(kg: KnowledgeGraph) -> None:
+    with pytest.raises(
+        InvalidArgument, match=r"^scenario: no scenario named 'nope'; scenarios: memory-bound"
+    ):
+        named_scenario(kg, "nope")
