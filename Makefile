@@ -43,5 +43,11 @@ format: install-test
 schema: install
 	$(BIN)/archgraph export-schema > schema.graphql
 
+# Every bench/bench_*.py in turn (see bench/README.md); fails if any verdict failed.
+bench: install-test
+	@status=0; for script in bench/bench_*.py; do \
+	  $(BIN)/python -m bench.$$(basename $$script .py) || status=1; \
+	done; exit $$status
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

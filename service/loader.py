@@ -1,21 +1,30 @@
 """Knowledge packs (directories of YAML) → a validated, frozen :class:`KnowledgeGraph`.
 
 A pack is a directory holding ``*.yaml`` files of ``entities`` and ``relations``,
+optionally relations tables (``*.relations.csv``, see :meth:`_PackLoader.read_table`),
 a ``sources/`` folder with the documents they cite, and optionally
 ``scenarios/`` with named cluster scenarios. Several packs merge into one graph;
 every problem in any of them is reported at once as ``file:line: message`` and
 nothing is returned unless all of them are valid.
+
+Loading is built for packs of a million relations: the garbage collector is paused
+while the (acyclic) objects are made, each distinct citation is checked and stored
+once, and the graph's indexes are built in bulk (:meth:`KnowledgeGraph.from_parts`).
 """
 
 from __future__ import annotations
 
+import csv
+import gc
 import hashlib
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-
-import networkx as nx
 
 from service.documents import Document
 from service.domain import Entity, EntityKind, Relation, RelationType, Source, freeze
@@ -27,7 +36,16 @@ SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 ENTITY_KEYS = frozenset({"id", "kind", "name", "summary", "aliases", "attributes", "sources"})
 RELATION_KEYS = frozenset({"source", "type", "target", "attributes", "sources"})
 SOURCE_KEYS = frozenset({"document", "section", "line", "quote", "url"})
+LOCAL_SOURCE_KEYS = frozenset({"document", "section", "line", "quote"})
 SKIPPED_DIRS = ("sources", "scenarios")
+TABLE_SUFFIX = ".relations.csv"
+TABLE_COLUMNS = ("source", "type", "target", "document", "line", "quote")
+TABLE_OPTIONAL = ("section",)
+KINDS = {k.value: k for k in EntityKind}
+TYPES = {t.value: t for t in RelationType}
+NO_ATTRIBUTES = freeze(None)
+# A citation as written: (document, line, quote, section or None).
+SourceKey = tuple[str, int, str, str | None]
 
 
 def builtin_data_dir() -> Path:
@@ -60,7 +78,30 @@ def load_graph(
     'Container'
     """
     dirs = ([builtin_data_dir()] if include_builtin else []) + [Path(d) for d in directories or ()]
-    return _PackLoader(dirs).load()
+    with _collector_paused():
+        return _PackLoader(dirs).load()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while loading.
+
+    Loading makes millions of objects and keeps nearly all of them, none in a cycle;
+    the collector would walk them again and again for nothing (it took three
+    quarters of the time of parsing a large YAML file).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # Freezing then unfreezing moves every tracked object to the oldest generation
+        # without examining it: otherwise the next young collections would each walk all
+        # the objects just made, which live as long as the graph.
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 class _PackLoader:
@@ -69,9 +110,16 @@ class _PackLoader:
         self.problems: list[Problem] = []
         self.documents: dict[str, Document] = {}
         self.entities: dict[str, Entity] = {}
-        self.relations: list[Relation] = []
+        self.relations: dict[str, list[Relation]] = {}  # by source, in reading order
         self.scenarios: dict[str, Any] = {}
         self.hash = hashlib.sha256()
+        # Each distinct valid citation is checked once and shared by all who cite it.
+        self.checked_sources: dict[SourceKey, tuple[Source]] = {}
+        # One string object per id however often it is written: a relation's ends are the
+        # very strings its entities' ids are (a million relations would otherwise hold
+        # two million copies).
+        self.names: dict[str, str] = {}
+        self.numbers: dict[int, int] = {}  # likewise for line numbers above 256
 
     @staticmethod
     def display(path: Path) -> str:
@@ -93,8 +141,11 @@ class _PackLoader:
             self.read_documents(directory)
         for directory in self.directories:
             if directory.is_dir():
-                for path in self.yaml_files(directory):
-                    self.read_pack_file(path)
+                for path in self.pack_files(directory):
+                    if path.name.endswith(TABLE_SUFFIX):
+                        self.read_table(path)
+                    else:
+                        self.read_pack_file(path)
                 self.read_scenarios(directory)
         self.check_relation_ends()
         if self.problems:
@@ -102,11 +153,12 @@ class _PackLoader:
         return self.build()
 
     @staticmethod
-    def yaml_files(directory: Path) -> list[Path]:
+    def pack_files(directory: Path) -> list[Path]:
+        """YAML files and relations tables, outside ``sources/`` and ``scenarios/``, by path."""
         return sorted(
             p
-            for p in directory.rglob("*.y*ml")
-            if p.suffix in {".yaml", ".yml"}
+            for p in chain(directory.rglob("*.y*ml"), directory.rglob(f"*{TABLE_SUFFIX}"))
+            if (p.suffix in {".yaml", ".yml"} or p.name.endswith(TABLE_SUFFIX))
             and not any(part in SKIPPED_DIRS for part in p.relative_to(directory).parts[:-1])
         )
 
@@ -128,13 +180,24 @@ class _PackLoader:
             self.documents[name] = document
             self.hash.update(name.encode() + b"\0" + path.read_bytes())
 
-    def read_yaml(self, path: Path) -> Any:
+    def read_text(self, path: Path) -> str | None:
+        """The file's text (newlines made ``\n``, as ``Path.read_text`` does), hashed."""
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             self.problem(self.display(path), 0, f"cannot read file: {exc}")
             return None
-        self.hash.update(str(path.name).encode() + b"\0" + text.encode())
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            data = text.encode()
+        self.hash.update(str(path.name).encode() + b"\0" + data)
+        return text
+
+    def read_yaml(self, path: Path) -> Any:
+        text = self.read_text(path)
+        if text is None:
+            return None
         try:
             return load_marked(text)
         except YamlSyntaxError as exc:
@@ -189,8 +252,9 @@ class _PackLoader:
 
     def read_entity(self, file: str, item: MarkedDict, default_document: str | None) -> None:
         where = f"{file}:{item.line}"
-        for key in sorted(set(item) - ENTITY_KEYS):
-            self.problem(file, item.line_of(key), f"unknown entity field {key!r}")
+        if not item.keys() <= ENTITY_KEYS:
+            for key in sorted(set(item) - ENTITY_KEYS):
+                self.problem(file, item.line_of(key), f"unknown entity field {key!r}")
         entity_id = self.required_str(file, item, "id")
         kind_name = self.required_str(file, item, "kind")
         name = self.required_str(file, item, "name")
@@ -199,9 +263,8 @@ class _PackLoader:
             self.problem(file, item.line_of("id"), f"id {entity_id!r} is not a slug (a-z, 0-9, -)")
         kind = None
         if kind_name is not None:
-            try:
-                kind = EntityKind(kind_name)
-            except ValueError:
+            kind = KINDS.get(kind_name)
+            if kind is None:
                 valid = ", ".join(k.value for k in EntityKind)
                 self.problem(
                     file, item.line_of("kind"), f"unknown kind {kind_name!r} (valid: {valid})"
@@ -213,7 +276,7 @@ class _PackLoader:
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             self.problem(file, item.line_of("aliases"), "aliases must be a list of strings")
             aliases = []
-        attributes = self.attributes(file, item)
+        attributes = self.attributes(file, item) if "attributes" in item else NO_ATTRIBUTES
         sources = self.sources(file, item, default_document)
         if entity_id is None or kind is None or name is None:
             return
@@ -223,6 +286,7 @@ class _PackLoader:
                 file, item.line_of("id"), f"duplicate id {entity_id!r} (first declared at {first})"
             )
             return
+        entity_id = self.names.setdefault(entity_id, entity_id)
         self.entities[entity_id] = Entity(
             id=entity_id,
             kind=kind,
@@ -235,31 +299,36 @@ class _PackLoader:
         )
 
     def read_relation(self, file: str, item: MarkedDict, default_document: str | None) -> None:
-        for key in sorted(set(item) - RELATION_KEYS):
-            self.problem(file, item.line_of(key), f"unknown relation field {key!r}")
+        if not item.keys() <= RELATION_KEYS:
+            for key in sorted(set(item) - RELATION_KEYS):
+                self.problem(file, item.line_of(key), f"unknown relation field {key!r}")
         source = self.required_str(file, item, "source")
         type_name = self.required_str(file, item, "type")
         target = self.required_str(file, item, "target")
         relation_type = None
         if type_name is not None:
-            try:
-                relation_type = RelationType(type_name)
-            except ValueError:
+            relation_type = TYPES.get(type_name)
+            if relation_type is None:
                 valid = ", ".join(t.value for t in RelationType)
                 self.problem(
                     file,
                     item.line_of("type"),
                     f"unknown relation type {type_name!r} (valid: {valid})",
                 )
-        attributes = self.attributes(file, item)
+        attributes = self.attributes(file, item) if "attributes" in item else NO_ATTRIBUTES
         sources = self.sources(file, item, default_document)
         if source is None or target is None or relation_type is None:
             return
-        self.relations.append(
-            Relation(
-                source, relation_type, target, sources, attributes, origin=f"{file}:{item.line}"
-            )
+        names = self.names
+        source, target = names.setdefault(source, source), names.setdefault(target, target)
+        relation = Relation(
+            source, relation_type, target, sources, attributes, f"{file}:{item.line}"
         )
+        found = self.relations.get(source)
+        if found is None:
+            self.relations[source] = [relation]
+        else:
+            found.append(relation)
 
     def required_str(self, file: str, item: MarkedDict, key: str) -> str | None:
         value = item.get(key)
@@ -275,12 +344,13 @@ class _PackLoader:
         raw = item.get("attributes", {})
         if not isinstance(raw, dict):
             self.problem(file, item.line_of("attributes"), "attributes must be a mapping")
-            return freeze(None)
+            return NO_ATTRIBUTES
         for key, value in raw.items():
             if not isinstance(value, str | int | float | bool):
                 line = raw.line_of(key) if isinstance(raw, MarkedDict) else item.line
                 self.problem(file, line, f"attribute {key!r} must be a string, number or boolean")
-        return freeze({k: v for k, v in raw.items() if isinstance(v, str | int | float | bool)})
+        kept = {k: v for k, v in raw.items() if isinstance(v, str | int | float | bool)}
+        return freeze(kept) if kept else NO_ATTRIBUTES
 
     def sources(
         self, file: str, item: MarkedDict, default_document: str | None
@@ -296,6 +366,8 @@ class _PackLoader:
         if not isinstance(raw, list):
             self.problem(file, item.line_of("sources"), "sources must be a list")
             return ()
+        if len(raw) == 1 and isinstance(raw[0], MarkedDict):
+            return self.single_source(file, raw[0], default_document)
         result = []
         for entry in raw:
             if not isinstance(entry, MarkedDict):
@@ -305,6 +377,44 @@ class _PackLoader:
             if source is not None:
                 result.append(source)
         return tuple(result)
+
+    def single_source(
+        self, file: str, entry: MarkedDict, default_document: str | None
+    ) -> tuple[Source, ...]:
+        """``(source,)`` for the one entry of a sources list; shared by all who cite it alike."""
+        key = None
+        if entry.keys() <= LOCAL_SOURCE_KEYS:
+            key = _source_key(
+                entry.get("document", default_document),
+                entry.get("line"),
+                entry.get("quote"),
+                entry.get("section"),
+            )
+            if key is not None:
+                cited = self.cite(key)
+                if cited is not None:
+                    return cited
+        source = self.source(file, entry, default_document)
+        return () if source is None else (source,)
+
+    def cite(self, key: SourceKey) -> tuple[Source] | None:
+        """The checked citation for ``key``, or None when it has a problem (which
+        :meth:`source` then reports)."""
+        cited = self.checked_sources.get(key)
+        if cited is not None:
+            return cited
+        name, line, quote, section = key
+        document = self.documents.get(name)
+        if document is None or not quote or not 1 <= line <= len(document.lines):
+            return None
+        actual_section = document.sections[line - 1]
+        if quote not in document.lines[line - 1] or section not in (None, actual_section):
+            return None
+        line = self.numbers.setdefault(line, line)
+        source = Source(document=document.name, section=actual_section, line=line, quote=quote)
+        cited = (source,)
+        self.checked_sources[key] = cited
+        return cited
 
     def source(self, file: str, entry: MarkedDict, default_document: str | None) -> Source | None:
         for key in sorted(set(entry) - SOURCE_KEYS):
@@ -329,7 +439,7 @@ class _PackLoader:
                 file, entry.line, "source names no document (and the file sets no default)"
             )
             return None
-        document = self.documents.get(document_name)
+        document = self.documents.get(document_name) if isinstance(document_name, str) else None
         if document is None:
             self.problem(file, entry.line_of("document"), self.unknown_document(document_name))
             return None
@@ -354,40 +464,165 @@ class _PackLoader:
             )
         return Source(document=document.name, section=actual_section, line=line, quote=quote)
 
+    # -- relations tables --------------------------------------------------------
+    def read_table(self, path: Path) -> None:
+        """Relations as rows of a CSV table, for packs too large for YAML to load quickly.
+
+        The first row names the columns: ``source,type,target,document,line,quote`` in
+        any order, optionally ``section``. Each further row is one relation citing one
+        line of a document, validated exactly like the same relation written in YAML
+        (an empty cell is a missing field) and reported at its row's line. Relations
+        with attributes, several sources or a URL source belong in YAML.
+        """
+        text = self.read_text(path)
+        if text is None:
+            return
+        file = self.display(path)
+        rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            header = next(rows, None)
+            if header is None:
+                columns = ",".join(TABLE_COLUMNS)
+                self.problem(file, 1, f"a relations table starts with its header: {columns}")
+                return
+            problems = len(self.problems)
+            for name in header:
+                if name not in TABLE_COLUMNS and name not in TABLE_OPTIONAL:
+                    self.problem(file, 1, f"unknown relation field {name!r}")
+            for name in TABLE_COLUMNS:
+                if name not in header:
+                    self.problem(file, 1, f"missing required field {name!r}")
+            for name in sorted({n for n in header if header.count(n) > 1}):
+                self.problem(file, 1, f"column {name!r} is named twice")
+            if len(self.problems) == problems:
+                self.read_rows(file, header, rows)
+        except csv.Error as exc:
+            self.problem(file, rows.line_num, f"CSV syntax error: {exc}")
+
+    def read_rows(self, file: str, header: list[str], rows: Any) -> None:
+        width = len(header)
+        at = [header.index(name) for name in TABLE_COLUMNS]
+        in_order = at == list(range(len(TABLE_COLUMNS))) and width == len(TABLE_COLUMNS)
+        section_at = header.index("section") if "section" in header else None
+        checked, cite, names, relations = (
+            self.checked_sources,
+            self.cite,
+            self.names,
+            self.relations,
+        )
+        end = rows.line_num
+        for row in rows:
+            line, end = end + 1, rows.line_num
+            if len(row) != width:
+                if row:
+                    self.problem(file, line, f"a row must have {width} cells, not {len(row)}")
+                continue
+            if in_order:
+                source, type_name, target, document, number, quote = row
+            else:
+                source, type_name, target, document, number, quote = (row[i] for i in at)
+            section = (row[section_at] or None) if section_at is not None else None
+            cited = None
+            if number.isdigit() and number.isascii():
+                key = (document, int(number), quote, section)
+                cited = checked.get(key) or cite(key)
+            relation_type = TYPES.get(type_name)
+            if cited is None or relation_type is None or not source.strip() or not target.strip():
+                self.read_row(file, line, dict(zip(header, row, strict=True)))
+                continue
+            source, target = names.setdefault(source, source), names.setdefault(target, target)
+            relation = Relation(
+                source, relation_type, target, cited, NO_ATTRIBUTES, f"{file}:{line}"
+            )
+            found = relations.get(source)
+            if found is None:
+                relations[source] = [relation]
+            else:
+                found.append(relation)
+
+    def read_row(self, file: str, line: int, cells: dict[str, str]) -> None:
+        """One row the fast path did not take: validated as the YAML relation it stands for."""
+        entry = _marked({k: v for k, v in cells.items() if k in LOCAL_SOURCE_KEYS and v}, line)
+        number = entry.get("line")
+        if isinstance(number, str) and number.isascii() and number.isdigit():
+            entry["line"] = int(number)
+        item = _marked({k: v for k, v in cells.items() if k in TABLE_COLUMNS[:3] and v}, line)
+        item["sources"] = [entry]
+        item.key_lines["sources"] = line
+        self.read_relation(file, item, None)
+
+    # -- whole graph ---------------------------------------------------------------
     def check_relation_ends(self) -> None:
-        seen: set[tuple[str, RelationType, str]] = set()
-        for relation in self.relations:
-            file, _, line = relation.origin.rpartition(":")
-            for end in (relation.source, relation.target):
-                if end not in self.entities:
+        entities = self.entities
+        for source, found in self.relations.items():
+            if len(found) > 1:
+                found.sort(key=_TYPE_AND_TARGET)  # stable: a duplicate sorts after the first
+            known_source = source in entities
+            previous: tuple[RelationType | None, str] = (None, "")
+            for relation in found:
+                current = (relation.type, relation.target)
+                if known_source and relation.target in entities and current != previous:
+                    previous = current
+                    continue
+                file, _, line = relation.origin.rpartition(":")
+                for end in (relation.source, relation.target):
+                    if end not in entities:
+                        self.problem(
+                            file,
+                            int(line),
+                            f"relation {relation.type.value} refers to unknown entity {end!r}",
+                        )
+                if current == previous:
                     self.problem(
                         file,
                         int(line),
-                        f"relation {relation.type.value} refers to unknown entity {end!r}",
+                        f"duplicate relation {relation.source} {relation.type.value} {relation.target}",
                     )
-            key = (relation.source, relation.type, relation.target)
-            if key in seen:
-                self.problem(
-                    file,
-                    int(line),
-                    f"duplicate relation {relation.source} {relation.type.value} {relation.target}",
-                )
-            seen.add(key)
+                previous = current
 
     # -- result ------------------------------------------------------------------
     def build(self) -> KnowledgeGraph:
-        graph = nx.MultiDiGraph()
-        for entity_id in sorted(self.entities):
-            graph.add_node(entity_id, entity=self.entities[entity_id])
-        for relation in sorted(self.relations, key=lambda r: (r.source, r.type.value, r.target)):
-            graph.add_edge(relation.source, relation.target, key=relation.type, relation=relation)
-        return KnowledgeGraph(
-            graph=nx.freeze(graph),
+        # What only reading needed goes before the graph's indexes are made.
+        self.checked_sources.clear()
+        self.names.clear()
+        self.numbers.clear()
+        return KnowledgeGraph.from_parts(
+            self.entities.values(),
+            _drain(self.relations),
             version=self.hash.hexdigest()[:16],
             documents=MappingProxyType(dict(self.documents)),
             packs=tuple(str(d) for d in self.directories),
             scenarios=MappingProxyType(dict(self.scenarios)),
         )
+
+
+def _drain(groups: dict[str, list[Relation]]) -> Iterator[Relation]:
+    """Every relation of ``groups``, each group let go of once given out (peak memory)."""
+    while groups:
+        yield from groups.popitem()[1]
+
+
+def _source_key(document: object, line: object, quote: object, section: object) -> SourceKey | None:
+    """The cache key of a citation, or None when a value is not of the exact type a valid
+    citation has (so that ``True``/``1.0`` never pass for the line ``1``)."""
+    if (
+        document.__class__ is str
+        and line.__class__ is int
+        and quote.__class__ is str
+        and (section is None or section.__class__ is str)
+    ):
+        return document, line, quote, section
+    return None
+
+
+_TYPE_AND_TARGET = attrgetter("type", "target")
+
+
+def _marked(values: dict[str, Any], line: int) -> MarkedDict:
+    result = MarkedDict(values)
+    result.line = line
+    result.key_lines = dict.fromkeys(values, line)
+    return result
 
 
 def format_problems(problems: Iterable[Problem]) -> str:

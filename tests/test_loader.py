@@ -156,3 +156,156 @@ def test_the_graph_version_is_a_content_hash(tmp_path: Path) -> None:
 
 def test_the_builtin_pack_is_found_in_a_checkout() -> None:
     assert (builtin_data_dir() / "sources" / "vms-vs-containers.md").is_file()
+
+
+ENTITIES_YAML = """\
+document: tiny.md
+entities:
+  - {id: app, kind: platform, name: App, sources: [{line: 5, quote: "Apps"}]}
+  - {id: server, kind: layer, name: Server, aliases: [host], sources: [{line: 5, quote: "servers"}]}
+  - {id: rack, kind: layer, name: Rack, sources: [{line: 6, quote: "racks"}]}
+"""
+TABLE_HEADER = "source,type,target,document,line,quote\n"
+
+
+def test_a_relations_table_loads_like_the_same_relations_in_yaml(
+    make_pack: Callable[..., Path],
+) -> None:
+    pack = make_pack(
+        {
+            "entities.yaml": ENTITIES_YAML,
+            "hosting.relations.csv": TABLE_HEADER
+            + "app,runs_on,server,tiny.md,5,Apps run on servers.\n"
+            + '"server",runs_on,rack,tiny.md,6,"Servers run on racks."\n',
+        }
+    )
+    from_table = load_graph([pack], include_builtin=False)
+    from_yaml = load_graph([PACKS / "good"], include_builtin=False)
+    assert [(r.source, r.type, r.target, r.sources) for r in from_table.relations()] == [
+        (r.source, r.type, r.target, r.sources) for r in from_yaml.relations()
+    ]
+    assert [r.origin.rpartition("/")[2] for r in from_table.relations()] == [
+        "hosting.relations.csv:2",
+        "hosting.relations.csv:3",
+    ]
+
+
+# One relation in each form; an absent key is an empty cell.
+RELATION_MISTAKES = [
+    # a type outside the vocabulary
+    {"source": "app", "type": "lives_on", "target": "server", "line": "5", "quote": "Apps"},
+    # an end nobody declared
+    {"source": "app", "type": "runs_on", "target": "nowhere", "line": "5", "quote": "Apps"},
+    # a quote on another line
+    {"source": "app", "type": "runs_on", "target": "rack", "line": "5", "quote": "racks"},
+    # a quote that is not in the document
+    {"source": "app", "type": "runs_on", "target": "rack", "line": "5", "quote": "Apps on racks"},
+    # a line past the end of the document
+    {"source": "app", "type": "runs_on", "target": "rack", "line": "60", "quote": "racks"},
+    # no source
+    {"type": "runs_on", "target": "rack", "line": "6", "quote": "racks"},
+    # a blank target
+    {"source": "app", "type": "runs_on", "target": " ", "line": "6", "quote": "racks"},
+    # a line that is not a number
+    {"source": "app", "type": "runs_on", "target": "rack", "line": "five", "quote": "Apps"},
+    # no line
+    {"source": "app", "type": "runs_on", "target": "rack", "quote": "Apps"},
+    # no quote
+    {"source": "app", "type": "runs_on", "target": "rack", "line": "5"},
+    # a document that is not in sources/
+    {
+        "source": "app",
+        "type": "runs_on",
+        "target": "rack",
+        "line": "5",
+        "quote": "Apps",
+        "document": "x.md",
+    },
+    # a section the line is not under
+    {
+        "source": "app",
+        "type": "runs_on",
+        "target": "rack",
+        "line": "5",
+        "quote": "Apps",
+        "section": "Racks",
+    },
+]
+
+
+@pytest.mark.parametrize("fields", RELATION_MISTAKES)
+def test_a_table_row_is_reported_as_the_same_relation_in_yaml(
+    make_pack: Callable[..., Path], fields: dict[str, str]
+) -> None:
+    cells = {"document": "tiny.md", "section": "", **fields}
+    columns = ["source", "type", "target", "document", "line", "quote", "section"]
+    table = ",".join(columns) + "\n" + ",".join(cells.get(c, "") for c in columns) + "\n"
+    source = {k: v for k, v in cells.items() if k in ("document", "line", "quote", "section") and v}
+    source_yaml = ", ".join(
+        f"{k}: {v}" if k == "line" else f"{k}: {v!r}" for k, v in source.items()
+    )
+    ends = ", ".join(f"{k}: {v!r}" for k, v in cells.items() if k in columns[:3])
+    yaml_text = f"relations:\n  - {{{ends}, sources: [{{{source_yaml}}}]}}\n"
+    as_table = make_pack({"entities.yaml": ENTITIES_YAML, "r.relations.csv": table}, name="t")
+    as_yaml = make_pack({"entities.yaml": ENTITIES_YAML, "r.yaml": yaml_text}, name="y")
+    table_problems = problems_of(as_table)
+    yaml_problems = problems_of(as_yaml)
+    assert [p.replace("r.relations.csv:2:", "") for p in table_problems] == [
+        p.replace("r.yaml:2:", "") for p in yaml_problems
+    ]
+    assert table_problems and all(p.startswith("r.relations.csv:2: ") for p in table_problems)
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        # a column the format does not have, and a required one missing
+        (
+            "source,type,target,doc,line,quote\n",
+            [
+                "r.relations.csv:1: missing required field 'document'",
+                "r.relations.csv:1: unknown relation field 'doc'",
+            ],
+        ),
+        # a column twice
+        (
+            "source,type,target,document,line,quote,quote\n",
+            ["r.relations.csv:1: column 'quote' is named twice"],
+        ),
+        # no header at all
+        (
+            "",
+            [
+                "r.relations.csv:1: a relations table starts with its header: "
+                + TABLE_HEADER.strip()
+            ],
+        ),
+        # rows of the wrong width, after blank lines that are skipped
+        (
+            TABLE_HEADER + "\n\napp,runs_on\napp,runs_on,server,tiny.md,5,Apps,more\n",
+            [
+                "r.relations.csv:4: a row must have 6 cells, not 2",
+                "r.relations.csv:5: a row must have 6 cells, not 7",
+            ],
+        ),
+        # a quoted cell left open
+        (
+            TABLE_HEADER + 'app,runs_on,server,tiny.md,5,"Apps\n',
+            ["r.relations.csv:2: CSV syntax error: unexpected end of data"],
+        ),
+        # the same relation in YAML and in a table
+        (
+            TABLE_HEADER + "app,runs_on,server,tiny.md,5,Apps\n",
+            ["r.relations.csv:2: duplicate relation app runs_on server"],
+        ),
+    ],
+)
+def test_mistakes_of_a_table_itself_are_reported(
+    make_pack: Callable[..., Path], table: str, expected: list[str]
+) -> None:
+    relation = (
+        "relations:\n  - {source: app, type: runs_on, target: server, "
+        'sources: [{document: tiny.md, line: 5, quote: "Apps run on servers."}]}\n'
+    )
+    pack = make_pack({"entities.yaml": ENTITIES_YAML, "a.yaml": relation, "r.relations.csv": table})
+    assert problems_of(pack) == expected

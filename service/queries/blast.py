@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.domain import RELATION_MEANINGS, Entity, Relation, RelationType, Source
+from service.domain import Entity, Relation, RelationType, Source
 from service.errors import InvalidArgument
-from service.knowledge import KnowledgeGraph
+from service.knowledge import FAILURE_TYPES, KnowledgeGraph
 
 MAX_DEPTH = 16
 MAX_AFFECTED = 1000
@@ -25,7 +25,7 @@ VERBS = {
     RelationType.PART_OF: "is part of",
 }
 # Failure-propagating relation types, in the order a hop prefers them when several link a pair.
-FAILING_TYPES = tuple(t for t in RelationType if RELATION_MEANINGS[t].propagates_failure)
+FAILING_TYPES = FAILURE_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +124,10 @@ def blast_radius(
     return BlastRadius(origin, tuple(affected))
 
 
-def _dependents(kg: KnowledgeGraph, failed: str) -> list[Relation]:
-    """Relations ``X <type> failed`` along which the failure spreads to X, by X then type."""
-    found = [r for r in kg.incoming(failed) if RELATION_MEANINGS[r.type].propagates_failure]
-    return sorted(found, key=lambda r: (r.source, FAILING_TYPES.index(r.type)))
+def _dependents(kg: KnowledgeGraph, failed: str) -> tuple[Relation, ...]:
+    """Relations ``X <type> failed`` along which the failure spreads to X, by X then type
+    (an index of the graph: no filtering of ``failed``'s other relations)."""
+    return kg.failure_dependents(failed)
 
 
 def _impact(

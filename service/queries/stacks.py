@@ -1,9 +1,10 @@
 """Paths through a platform stack: how layers sit on each other between two entities.
 
 A stack hop is a relation whose meaning has ``stack`` set (``runs_on``); it can be
-walked down (``runs_on``) or up (its inverse, ``hosts``). The searches run on a
-read-only networkx view of the graph restricted to those relations, so a call
-copies nothing and only touches the entities near the two ends.
+walked down (``runs_on``) or up (its inverse, ``hosts``). The searches walk the
+graph's precomputed stack adjacency (:meth:`KnowledgeGraph.stack_neighbours`), so a
+call copies nothing and only touches the entities near the two ends, however many
+other relations the graph holds.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
-
-import networkx as nx
 
 from service.domain import RELATION_MEANINGS, Entity, Relation, RelationType, Source
 from service.errors import InvalidArgument
@@ -65,21 +64,6 @@ class StackPath:
     kernel_count: int
 
 
-def stack_view(kg: KnowledgeGraph) -> nx.MultiDiGraph:
-    """A read-only view of the graph holding only stack relations (no copy, made in O(1))."""
-
-    def is_stack(u: str, v: str, key: RelationType) -> bool:
-        return RELATION_MEANINGS[key].stack
-
-    return nx.subgraph_view(kg.graph, filter_edge=is_stack)
-
-
-def neighbours(view: nx.MultiDiGraph, node: str) -> set[str]:
-    """The entities one stack hop from ``node``, walking down or up."""
-    # Not an undirected view: building one checks every node of the graph.
-    return set(view.succ[node]) | set(view.pred[node])
-
-
 def stack_path(kg: KnowledgeGraph, source: str, target: str) -> StackPath | None:
     """The shortest stack path from ``source`` to ``target``, walking stack relations either way.
 
@@ -106,7 +90,7 @@ def stack_path(kg: KnowledgeGraph, source: str, target: str) -> StackPath | None
     """
     kg.entity(source, "from")
     kg.entity(target, "to")
-    path = _first_shortest_path(stack_view(kg), source, target)
+    path = _first_shortest_path(kg, source, target)
     return _build(kg, path) if path is not None else None
 
 
@@ -144,21 +128,20 @@ def stack_paths(
         raise InvalidArgument("maxHops", f"must be between 1 and {MAX_HOPS_LIMIT}, got {max_hops}")
     if not 1 <= limit <= MAX_PATHS:
         raise InvalidArgument("limit", f"must be between 1 and {MAX_PATHS}, got {limit}")
-    view = stack_view(kg)
-    distances = _distances_to(view, target, cutoff=max_hops)
+    distances = _distances_to(kg, target, cutoff=max_hops)
     if source not in distances:
         return []
     found: list[list[str]] = []
     budget = [MAX_EXPANSIONS]
     for length in range(distances[source], max_hops + 1):
-        for path in _paths_of_length(view, source, target, length, distances, budget):
+        for path in _paths_of_length(kg, source, target, length, distances, budget):
             found.append(path)
             if len(found) == limit:
                 return [_build(kg, p) for p in found]
     return [_build(kg, p) for p in found]
 
 
-def _first_shortest_path(view: nx.MultiDiGraph, source: str, target: str) -> list[str] | None:
+def _first_shortest_path(kg: KnowledgeGraph, source: str, target: str) -> list[str] | None:
     """The shortest path whose ids sort first, by a bidirectional breadth-first search.
 
     Both ends grow a ball one whole layer at a time, the smaller frontier first,
@@ -171,14 +154,15 @@ def _first_shortest_path(view: nx.MultiDiGraph, source: str, target: str) -> lis
     met = [source] if source == target else []
     while not met and frontier_s and frontier_t:
         if len(frontier_s) <= len(frontier_t):
-            frontier_s = _grow(view, frontier_s, ds)
+            frontier_s = _grow(kg, frontier_s, ds)
             source_layers.append(frontier_s)
             met = [n for n in frontier_s if n in dt]
         else:
-            frontier_t = _grow(view, frontier_t, dt)
+            frontier_t = _grow(kg, frontier_t, dt)
             met = [n for n in frontier_t if n in ds]
     if not met:
         return None
+    neighbours = kg.stack_neighbours
     # Every node where the balls meet lies on a shortest path (ds + dt is the same for all).
     length = ds[met[0]] + dt[met[0]]
     meeting_depth = ds[met[0]]
@@ -188,43 +172,42 @@ def _first_shortest_path(view: nx.MultiDiGraph, source: str, target: str) -> lis
         on_path.update(
             n
             for n in source_layers[depth]
-            if any(m in on_path and ds[m] == depth + 1 for m in neighbours(view, n))
+            if any(m in on_path and ds[m] == depth + 1 for m in neighbours(n))
         )
     path = [source]
     for step in range(1, length + 1):
         node = path[-1]
         if step <= meeting_depth:
-            path.append(
-                min(m for m in neighbours(view, node) if ds.get(m) == step and m in on_path)
-            )
+            path.append(min(m for m in neighbours(node) if ds.get(m) == step and m in on_path))
         else:
-            path.append(min(m for m in neighbours(view, node) if dt.get(m) == length - step))
+            path.append(min(m for m in neighbours(node) if dt.get(m) == length - step))
     return path
 
 
-def _grow(view: nx.MultiDiGraph, frontier: list[str], distances: dict[str, int]) -> list[str]:
+def _grow(kg: KnowledgeGraph, frontier: list[str], distances: dict[str, int]) -> list[str]:
     """The next layer of a breadth-first search, recording each new node's distance."""
+    neighbours = kg.stack_neighbours
     layer: list[str] = []
     for node in frontier:
-        for neighbour in neighbours(view, node):
+        for neighbour in neighbours(node):
             if neighbour not in distances:
                 distances[neighbour] = distances[node] + 1
                 layer.append(neighbour)
     return layer
 
 
-def _distances_to(view: nx.MultiDiGraph, target: str, cutoff: int) -> dict[str, int]:
+def _distances_to(kg: KnowledgeGraph, target: str, cutoff: int) -> dict[str, int]:
     """Hops from each entity within ``cutoff`` of ``target`` to it."""
     distances, frontier = {target: 0}, [target]
     for _ in range(cutoff):
         if not frontier:
             break
-        frontier = _grow(view, frontier, distances)
+        frontier = _grow(kg, frontier, distances)
     return distances
 
 
 def _paths_of_length(
-    view: nx.MultiDiGraph,
+    kg: KnowledgeGraph,
     source: str,
     target: str,
     length: int,
@@ -237,13 +220,14 @@ def _paths_of_length(
     (``distances``), so the walk stays within the ball the BFS explored.
     """
     path, on_path = [source], {source}
+    neighbours = kg.stack_neighbours  # sorted by id
 
     def extend(node: str, left: int) -> Iterator[list[str]]:
         if node == target:
             if left == 0:
                 yield list(path)
             return
-        for neighbour in sorted(neighbours(view, node)):
+        for neighbour in neighbours(node):
             distance = distances.get(neighbour)  # None: farther than the search reaches
             if neighbour in on_path or distance is None or distance >= left:
                 continue
@@ -278,14 +262,17 @@ def _build(kg: KnowledgeGraph, path: list[str]) -> StackPath:
 def _hop(kg: KnowledgeGraph, a: str, b: str) -> StackHop:
     """The hop from ``a`` to ``b``: down along ``a runs_on b`` if stored, else up along ``b runs_on a``."""
     for upper, lower, downwards in ((a, b, True), (b, a, False)):
-        for key, data in sorted((kg.graph.get_edge_data(upper, lower) or {}).items()):
-            meaning = RELATION_MEANINGS[key]
+        between = sorted(
+            (r for r in kg.outgoing(upper) if r.target == lower), key=lambda r: r.type.value
+        )
+        for relation in between:
+            meaning = RELATION_MEANINGS[relation.type]
             if meaning.stack:
                 return StackHop(
                     source=kg.entity(a),
                     target=kg.entity(b),
-                    relation=data["relation"],
-                    label=key.value if downwards else meaning.inverse,
+                    relation=relation,
+                    label=relation.type.value if downwards else meaning.inverse,
                     isolation_boundary=_first_target(kg, upper, RelationType.ISOLATED_BY),
                 )
     raise LookupError(f"no stack relation between {a!r} and {b!r}")  # pragma: no cover
