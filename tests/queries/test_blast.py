@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from types import MappingProxyType
 
 import networkx as nx
@@ -14,35 +13,9 @@ from hypothesis import strategies as st
 from service.domain import Entity, EntityKind, Relation, RelationType, Source
 from service.errors import EntityNotFound, InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
 from service.queries.blast import BlastRadius, blast_radius
 
 GraphOf = Callable[..., KnowledgeGraph]
-
-
-@pytest.fixture
-def graph_of(make_pack: Callable[..., Path]) -> GraphOf:
-    """A pack of ``layer`` entities joined by ``"a runs_on b"`` relations citing the tiny notes;
-    ``attributes`` gives some of them a YAML flow mapping of attributes."""
-
-    def build(relations: Sequence[str], attributes: dict[str, str] | None = None) -> KnowledgeGraph:
-        triples = [r.split() for r in relations]
-        cite = '[{line: 5, quote: "run"}]'
-        lines = ["document: tiny.md", "entities:"]
-        for i in sorted({end for s, _, t in triples for end in (s, t)}):
-            attrs = (attributes or {}).get(i, "{}")
-            lines.append(
-                f"  - {{id: {i}, kind: layer, name: {i.title()}, attributes: {attrs}, sources: {cite}}}"
-            )
-        lines.append("relations:")
-        for source, type_, target in triples:
-            lines.append(
-                f"  - {{source: {source}, type: {type_}, target: {target}, sources: {cite}}}"
-            )
-        pack = make_pack({"pack.yaml": "\n".join(lines) + "\n"})
-        return load_graph([pack], include_builtin=False)
-
-    return build
 
 
 def affected(result: BlastRadius) -> list[tuple[int, str, list[str]]]:
