@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.domain import EntityKind, RelationType
+from service.domain import EntityKind, Relation, RelationType
 from service.errors import GraphDataError
 from service.loader import builtin_data_dir, load_graph
 
@@ -188,6 +188,38 @@ def test_a_relations_table_loads_like_the_same_relations_in_yaml(
         "hosting.relations.csv:2",
         "hosting.relations.csv:3",
     ]
+
+
+def test_what_was_read_keeps_its_file_once_per_file_and_its_line(
+    make_pack: Callable[..., Path],
+) -> None:
+    pack = make_pack(
+        {
+            "entities.yaml": ENTITIES_YAML,
+            "a.yaml": "relations:\n  - {source: app, type: runs_on, target: rack, "
+            'sources: [{document: tiny.md, line: 6, quote: "racks"}]}\n',
+            "hosting.relations.csv": TABLE_HEADER
+            + "app,runs_on,server,tiny.md,5,Apps run on servers.\n"
+            + "server,runs_on,rack,tiny.md,6,Servers run on racks.\n",
+        }
+    )
+    kg = load_graph([pack], include_builtin=False)
+    relations = list(kg.relations())
+    assert [(Path(r.origin_file).name, r.origin_line) for r in relations] == [
+        ("a.yaml", 2),
+        ("hosting.relations.csv", 2),
+        ("hosting.relations.csv", 3),
+    ]
+    assert [r.origin for r in relations] == [f"{r.origin_file}:{r.origin_line}" for r in relations]
+    # one path string per file, not one per relation: a million relations read from a
+    # hundred files hold a hundred strings
+    assert len({id(r.origin_file) for r in relations}) == 2
+    assert kg.entity("server").origin == f"{kg.entity('app').origin_file}:4"
+
+
+def test_a_relation_made_outside_a_pack_has_no_origin() -> None:
+    relation = Relation("app", RelationType.RUNS_ON, "server", ())
+    assert (relation.origin, relation.origin_file, relation.origin_line) == ("", "", 0)
 
 
 # One relation in each form; an absent key is an empty cell.

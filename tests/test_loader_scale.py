@@ -57,8 +57,8 @@ def test_relations_tables_load_the_same_graph_as_yaml(
     packs: dict[str, Path], fleet: KnowledgeGraph
 ) -> None:
     from_yaml = load_graph([packs["yaml"]], include_builtin=False)
-    assert [replace(e, origin="") for e in from_yaml.entities()] == [
-        replace(e, origin="") for e in fleet.entities()
+    assert [replace(e, origin_file="", origin_line=0) for e in from_yaml.entities()] == [
+        replace(e, origin_file="", origin_line=0) for e in fleet.entities()
     ]
     assert facts(from_yaml.relations()) == facts(fleet.relations())
     # a cited line is one Source however many relations cite it

@@ -130,5 +130,5 @@ def _topological_positions(
 
 
 def _origin_order(relation: Relation) -> tuple[str, int]:
-    file, _, line = relation.origin.rpartition(":")
-    return (file, int(line)) if line.isdigit() else (relation.origin, 0)
+    """Declaration order: file, then line, so the data's order breaks ties."""
+    return (relation.origin_file, relation.origin_line)
