@@ -12,7 +12,7 @@ import httpx
 import pytest
 from live_server import live_server
 
-from service.http.graphql import GRAPHQL_RESPONSE, JSON, negotiate
+from service.http.graphql_request import GRAPHQL_RESPONSE, JSON, negotiate
 
 AUDIT_DIR = Path(__file__).resolve().parents[1] / "audit"
 QUERY = '{ entity(id: "container") { name } }'
