@@ -62,6 +62,8 @@ class CachedAnswer:
     operation: str | None
     operation_type: str | None
     error_kinds: tuple[str, ...]
+    # the headers a 304 for this answer repeats, worked out once rather than per request
+    not_modified: tuple[tuple[bytes, bytes], ...] = ()
 
     def replay(self, record: AccessRecord) -> None:
         """Fill ``record`` as the request that computed this answer filled its own."""
@@ -186,12 +188,15 @@ def answer_from(
         operation=record.operation,
         operation_type=record.operation_type,
         error_kinds=tuple(record.error_kinds),
+        not_modified=_not_modified_headers(tuple(headers)),
     )
 
 
-def _not_modified_headers(answer_headers: tuple[tuple[bytes, bytes], ...]) -> list[Any]:
+def _not_modified_headers(
+    answer_headers: tuple[tuple[bytes, bytes], ...],
+) -> tuple[tuple[bytes, bytes], ...]:
     kept = (b"etag", b"vary", b"cache-control")
-    return [(name, value) for name, value in answer_headers if name in kept]
+    return tuple((name, value) for name, value in answer_headers if name in kept)
 
 
 class ResponseCacheMiddleware:
@@ -239,13 +244,14 @@ class ResponseCacheMiddleware:
             await self._pass(scope, receive, send, key, if_none_match)
             return
         answer.replay(access_record(scope))
-        if if_none_match and answer.etag is not None and etag_matches(if_none_match, answer.etag):
+        etag = answer.etag
+        if (
+            if_none_match
+            and etag is not None
+            and (if_none_match == etag or etag_matches(if_none_match, etag))
+        ):
             await send(
-                {
-                    "type": "http.response.start",
-                    "status": 304,
-                    "headers": _not_modified_headers(answer.headers),
-                }
+                {"type": "http.response.start", "status": 304, "headers": list(answer.not_modified)}
             )
             await send({"type": "http.response.body", "body": b""})
             return
@@ -288,7 +294,7 @@ class ResponseCacheMiddleware:
             if held is not None:
                 etag = next((value for name, value in headers if name == b"etag"), None)
                 if complete and etag is not None and etag_matches(if_none_match, etag):
-                    not_modified = _not_modified_headers(tuple(headers))
+                    not_modified = list(_not_modified_headers(tuple(headers)))
                     message = {"type": "http.response.body", "body": b""}
                     held = {"type": "http.response.start", "status": 304, "headers": not_modified}
                 await send(held)
