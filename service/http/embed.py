@@ -23,6 +23,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from service.api.offload import HeavyWorkRefused, TimeBudgetExceeded, run_heavy, time_budget
 from service.errors import EntityNotFound, InvalidArgument
+from service.http.conditional import etag_matches
 from service.http.state import AppState
 from service.render.answers import ANSWERS, Answer
 from service.render.formats import MEDIA_TYPES, Embed, Format
@@ -107,14 +108,6 @@ def cors_headers(request: Request, settings: Settings) -> dict[str, str]:
     if origin is not None and origin.rstrip("/") in allowed:
         return {"Access-Control-Allow-Origin": origin, "Vary": "Origin", **exposed}
     return {"Vary": "Origin"}
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """``If-None-Match`` (a list of tags, or ``*``) names ``etag``, compared weakly (RFC 9110)."""
-    if if_none_match is None:
-        return False
-    tags = [tag.strip() for tag in if_none_match.split(",")]
-    return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
 
 
 def _format(answer: Answer[object], format: str) -> Format | None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from service.errors import InvalidArgument
+from service.http.conditional import etag_matches
 from service.http.state import AppState
 from service.queries.export import MEDIA_TYPES, ExportFormat, export_graph
 
@@ -26,7 +27,7 @@ async def export(
         status = 404 if exc.field == "format" else 400
         raise HTTPException(status_code=status, detail=str(exc)) from None
     etag = f'"{state.kg.version}-{format}-{",".join(sorted(kind or []))}"'
-    if request.headers.get("if-none-match") == etag:
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     return Response(
         text,

@@ -32,6 +32,7 @@ import orjson
 from graphql.utilities import strip_ignored_characters
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.http.conditional import etag_matches
 from service.http.observability import AccessRecord, access_record
 
 if TYPE_CHECKING:
@@ -162,15 +163,6 @@ def _size(key: Key, answer: CachedAnswer) -> int:
 def etag_of(version: str, body: bytes) -> str:
     """A strong ETag for a GraphQL answer: the graph version and a hash of the bytes."""
     return f'"{version}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
-
-
-def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
-    """Whether an ``If-None-Match`` header value holds ``etag`` (weak comparison, RFC 9110)."""
-    if if_none_match.strip() == b"*":
-        return True
-    return any(
-        candidate.strip().removeprefix(b"W/") == etag for candidate in if_none_match.split(b",")
-    )
 
 
 def answer_from(

@@ -31,3 +31,13 @@ async def test_export_refuses_unknown_formats_and_kinds(client: httpx.AsyncClien
     bad = await client.get("/export/graph.json", params={"kind": "gizmo"})
     assert bad.status_code == 400
     assert "unknown kind 'gizmo'" in bad.json()["detail"]
+
+
+async def test_export_304_accepts_weak_tags_and_lists(client: httpx.AsyncClient) -> None:
+    etag = (await client.get("/export/graph.mermaid")).headers["etag"]
+    listed = await client.get(
+        "/export/graph.mermaid", headers={"if-none-match": f'"other", W/{etag}'}
+    )
+    assert listed.status_code == 304
+    other = await client.get("/export/graph.mermaid", headers={"if-none-match": '"other"'})
+    assert other.status_code == 200
