@@ -5,7 +5,7 @@ Every mistake is added to the :class:`Problems` as ``file:line: message`` and re
 goes on, so that a pack's author sees them all at once. An item with a mistake becomes
 nothing; the others become :class:`Entity` and :class:`Relation` objects, kept by
 :class:`PackItems` until the loader builds the graph. Sources are checked by
-:class:`~service.citations.Citations`.
+:class:`~service.pack_sources.Citations`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from service.citations import Citations
 from service.documents import Document
 from service.domain import Entity, EntityKind, Relation, RelationType, freeze
+from service.pack_sources import Citations
 from service.problems import Problems
 from service.yamlmarks import MarkedDict
 

@@ -17,9 +17,9 @@ import csv
 import io
 from typing import Any
 
-from service.citations import LOCAL_SOURCE_KEYS
 from service.domain import Relation
 from service.pack_items import NO_ATTRIBUTES, TYPES, PackItems
+from service.pack_sources import LOCAL_SOURCE_KEYS
 from service.yamlmarks import MarkedDict
 
 TABLE_SUFFIX = ".relations.csv"
