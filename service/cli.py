@@ -13,9 +13,10 @@ from typing import Any
 
 from service.api.context import PlainContext
 from service.api.schema import build_schema, schema_sdl
-from service.errors import GraphDataError
+from service.errors import GraphDataError, InvalidArgument
 from service.knowledge import KnowledgeGraph
 from service.loader import load_graph
+from service.queries.export import export_graph
 from service.settings import Settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -122,9 +123,6 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_export_graph(args: argparse.Namespace) -> int:
-    from service.errors import InvalidArgument
-    from service.queries.export import export_graph
-
     kg = _load(_extra_dirs(args))
     if kg is None:
         return EXIT_ERRORS
