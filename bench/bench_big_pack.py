@@ -33,7 +33,7 @@ BLAST_PREFIXES = ("kernel", "vm", "host", "region", "cluster", "deploy", "svc", 
 
 def imports_only() -> int:
     """Peak RSS of an interpreter that imported the loader and the queries."""
-    import service.loader
+    import service.packs.loader
     import service.queries.blast
     import service.queries.stacks  # noqa: F401
 
@@ -42,7 +42,7 @@ def imports_only() -> int:
 
 def load_once(pack: str | None) -> dict[str, float]:
     """Load the built-in pack plus ``pack``; seconds and size."""
-    from service.loader import load_graph
+    from service.packs.loader import load_graph
 
     start = time.perf_counter()
     kg = load_graph([Path(pack)] if pack else [])
@@ -55,7 +55,7 @@ def load_once(pack: str | None) -> dict[str, float]:
 
 def networkx_form(pack: str) -> dict[str, float]:
     """Load, then build networkx's MultiDiGraph of the same graph; then one full collection."""
-    from service.loader import load_graph
+    from service.packs.loader import load_graph
 
     kg = load_graph([Path(pack)])
     loaded = peak_rss()
@@ -76,7 +76,7 @@ def networkx_form(pack: str) -> dict[str, float]:
 def query_latencies(pack: str, samples: int) -> dict[str, list[float]]:
     """Load, then time ``stack_path`` between random stack layers and ``blast_radius`` of
     entities drawn evenly from every level of the fleet (the same draws for every pack)."""
-    from service.loader import load_graph
+    from service.packs.loader import load_graph
     from service.queries.blast import blast_radius
     from service.queries.lookup import find_entities
     from service.queries.stacks import stack_path

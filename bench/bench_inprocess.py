@@ -47,7 +47,7 @@ from service.api.context import PlainContext  # noqa: E402
 from service.api.prepared import ArchgraphSchema  # noqa: E402
 from service.api.schema import build_schema  # noqa: E402
 from service.http.app import settle_heap  # noqa: E402
-from service.loader import load_graph  # noqa: E402
+from service.packs.loader import load_graph  # noqa: E402
 
 QUERIES = ROOT / "clients" / "queries"
 FIRST_SEEN_TARGET_MS = 2.0

@@ -1,11 +1,11 @@
 """The loaded knowledge graph: a frozen networkx ``MultiDiGraph`` plus the indexes
-the query layer needs. Built once by :mod:`service.loader`, then only read.
+the query layer needs. Built once by :mod:`service.packs.loader`, then only read.
 
 Queries read the graph through compact per-entity indexes (tuples of relations in
 the order networkx would give them), not through networkx's dict-of-dicts: for a
 pack of a million relations the indexes take a tenth of the memory and answer
 without filtering whole adjacency views. The networkx graph itself is still the
-public structure: a graph loaded by :func:`service.loader.load_graph` builds it on
+public structure: a graph loaded by :func:`service.packs.loader.load_graph` builds it on
 first access of :attr:`KnowledgeGraph.graph`, identical to what it was always given.
 """
 
@@ -19,9 +19,9 @@ from typing import TypeVar
 
 import networkx as nx
 
-from service.documents import Document
 from service.domain import RELATION_MEANINGS, Entity, EntityKind, Relation, RelationType
 from service.errors import EntityNotFound
+from service.packs.documents import Document
 
 # Relation types along which a failure of the target reaches the source, in the order
 # blast radius prefers them when several link the same pair.

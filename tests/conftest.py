@@ -17,7 +17,7 @@ from service.api.context import PlainContext
 from service.api.schema import build_schema
 from service.http.app import create_app
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 
 TINY_NOTES = """\
 # Tiny notes

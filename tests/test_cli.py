@@ -9,7 +9,7 @@ from pathlib import Path
 
 from service.api.schema import schema_sdl
 
-PACKS = Path(__file__).parent / "fixtures" / "packs"
+PACKS = Path(__file__).parent / "packs" / "fixtures" / "packs"
 
 
 def archgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

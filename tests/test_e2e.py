@@ -11,7 +11,7 @@ import pytest
 from live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
-PACKS = Path(__file__).parent / "fixtures" / "packs"
+PACKS = Path(__file__).parent / "packs" / "fixtures" / "packs"
 
 
 def test_the_real_server_answers_every_entity_with_citations(server: LiveServer) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from service.coverage import citable_units, uncovered_units
 from service.domain import EntityKind, RelationType
 from service.knowledge import KnowledgeGraph
-from service.loader import builtin_data_dir
+from service.packs.coverage import citable_units, uncovered_units
+from service.packs.loader import builtin_data_dir
 
 NOTES = "vms-vs-containers.md"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_cf02377e2739505d.txt"

@@ -72,7 +72,7 @@ def test_the_installed_package_loads_its_graph_from_another_directory(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = (
-        "from service.loader import builtin_data_dir, load_graph; "
+        "from service.packs.loader import builtin_data_dir, load_graph; "
         "print(builtin_data_dir()); print(len(load_graph()))"
     )
     result = subprocess.run(

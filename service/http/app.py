@@ -21,7 +21,7 @@ from service.http.response_cache import ResponseCache, ResponseCacheMiddleware
 from service.http.routes import router as plain_router
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 from service.settings import Settings
 
 log = logging.getLogger("archgraph")

@@ -12,7 +12,7 @@ import pytest
 
 from service.http.app import create_app
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 from service.settings import Settings
 
 COMPARISON = "/embed/comparison.md?left=virtual-machine&right=container"

@@ -18,7 +18,7 @@ from service.http.observability import AccessRecord
 from service.http.response_cache import CachedAnswer, ResponseCache
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 from service.settings import Settings
 
 STACK = """

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 
 GraphOf = Callable[..., KnowledgeGraph]
 

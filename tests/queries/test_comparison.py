@@ -10,7 +10,7 @@ import pytest
 
 from service.errors import EntityNotFound, InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 from service.queries.comparison import Side, compare
 
 VM, CONTAINER = "virtual-machine", "container"

@@ -10,7 +10,7 @@ import pytest
 
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 from service.queries.causal_chain import causal_chain
 from service.queries.failures import failure_consequences
 from service.queries.scenario import named_scenario

@@ -10,7 +10,7 @@ import pytest
 
 from service.errors import EntityNotFound, InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 from service.queries.blast import blast_radius
 from service.queries.comparison import compare
 from service.queries.recommendation import recommend

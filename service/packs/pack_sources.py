@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from service.documents import Document
 from service.domain import Source
-from service.problems import Problems
-from service.yamlmarks import MarkedDict
+from service.packs.documents import Document
+from service.packs.problems import Problems
+from service.packs.yamlmarks import MarkedDict
 
 SOURCE_KEYS = frozenset({"document", "section", "line", "quote", "url"})
 LOCAL_SOURCE_KEYS = frozenset({"document", "section", "line", "quote"})
@@ -27,7 +27,7 @@ class Citations:
     """Validates the ``sources`` of pack items against ``documents``.
 
     ``checked`` maps each valid citation met so far to its shared ``(Source,)``; a bulk
-    reader (:mod:`service.relation_tables`) may look a key up there itself before
+    reader (:mod:`service.packs.relation_tables`) may look a key up there itself before
     calling :meth:`cite`.
     """
 

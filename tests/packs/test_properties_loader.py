@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from service.errors import GraphDataError, Problem
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 
 GOOD = Path(__file__).parent / "fixtures" / "packs" / "good"
 PACK = (GOOD / "pack.yaml").read_text()

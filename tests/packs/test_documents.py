@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.documents import Document
+from service.packs.documents import Document
 
 NOTES = "# Title\n\n## Part A\n\nalpha beta\n\n## Part B\ngamma\n"
 

@@ -18,9 +18,9 @@ import io
 from typing import Any
 
 from service.domain import Relation
-from service.pack_items import NO_ATTRIBUTES, TYPES, PackItems
-from service.pack_sources import LOCAL_SOURCE_KEYS
-from service.yamlmarks import MarkedDict
+from service.packs.pack_items import NO_ATTRIBUTES, TYPES, PackItems
+from service.packs.pack_sources import LOCAL_SOURCE_KEYS
+from service.packs.yamlmarks import MarkedDict
 
 TABLE_SUFFIX = ".relations.csv"
 TABLE_COLUMNS = ("source", "type", "target", "document", "line", "quote")

@@ -5,7 +5,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.yamlmarks import MarkedDict, YamlSyntaxError, load_marked, load_marked_reference
+from service.packs.yamlmarks import MarkedDict, YamlSyntaxError, load_marked, load_marked_reference
 
 
 def test_mappings_remember_their_lines_and_their_keys_lines() -> None:

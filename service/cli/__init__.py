@@ -15,7 +15,7 @@ from service.api.context import PlainContext
 from service.api.schema import build_schema, schema_sdl
 from service.errors import GraphDataError, InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 from service.queries.export import export_graph
 from service.settings import Settings
 
@@ -186,7 +186,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     code: int = args.func(args)
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

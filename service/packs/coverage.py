@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.documents import Document
 from service.knowledge import KnowledgeGraph
+from service.packs.documents import Document
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}")

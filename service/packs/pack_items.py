@@ -5,7 +5,7 @@ Every mistake is added to the :class:`Problems` as ``file:line: message`` and re
 goes on, so that a pack's author sees them all at once. An item with a mistake becomes
 nothing; the others become :class:`Entity` and :class:`Relation` objects, kept by
 :class:`PackItems` until the loader builds the graph. Sources are checked by
-:class:`~service.pack_sources.Citations`.
+:class:`~service.packs.pack_sources.Citations`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from service.documents import Document
 from service.domain import Entity, EntityKind, Relation, RelationType, freeze
-from service.pack_sources import Citations
-from service.problems import Problems
-from service.yamlmarks import MarkedDict
+from service.packs.documents import Document
+from service.packs.pack_sources import Citations
+from service.packs.problems import Problems
+from service.packs.yamlmarks import MarkedDict
 
 SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 ENTITY_KEYS = frozenset({"id", "kind", "name", "summary", "aliases", "attributes", "sources"})
@@ -35,7 +35,7 @@ class PackItems:
     relation's ends are the very strings its entities' ids are (a million relations
     would otherwise hold two million copies); ``lines`` likewise holds one int object
     per line number above 256 for the items' origins. A bulk reader
-    (:mod:`service.relation_tables`) adds relations to ``relations`` itself, the way
+    (:mod:`service.packs.relation_tables`) adds relations to ``relations`` itself, the way
     :meth:`read_relation` does.
     """
 

@@ -15,7 +15,7 @@ import pytest
 from bench.gen_pack import PackShape, generate
 from service.domain import EntityKind, Relation, RelationType
 from service.knowledge import FAILURE_TYPES, STACK_TYPES, KnowledgeGraph
-from service.loader import load_graph
+from service.packs.loader import load_graph
 from service.queries.blast import blast_radius
 from service.queries.lookup import find_entities, match_score
 from service.queries.stacks import stack_path, stack_paths

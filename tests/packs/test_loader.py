@@ -8,7 +8,7 @@ import pytest
 
 from service.domain import EntityKind, Relation, RelationType
 from service.errors import GraphDataError
-from service.loader import builtin_data_dir, load_graph
+from service.packs.loader import builtin_data_dir, load_graph
 
 PACKS = Path(__file__).parent / "fixtures" / "packs"
 VALID_KINDS = ", ".join(k.value for k in EntityKind)

@@ -1,14 +1,14 @@
 """Knowledge packs (directories of YAML) → a validated, frozen :class:`KnowledgeGraph`.
 
 A pack is a directory holding ``*.yaml`` files of ``entities`` and ``relations``,
-optionally relations tables (``*.relations.csv``, see :mod:`service.relation_tables`),
+optionally relations tables (``*.relations.csv``, see :mod:`service.packs.relation_tables`),
 a ``sources/`` folder with the documents they cite, and optionally
 ``scenarios/`` with named cluster scenarios. Several packs merge into one graph;
 every problem in any of them is reported at once as ``file:line: message`` and
 nothing is returned unless all of them are valid.
 
 This module finds and reads the files and builds the graph; what the items in them
-mean is checked by :mod:`service.pack_items`.
+mean is checked by :mod:`service.packs.pack_items`.
 
 Loading is built for packs of a million relations: the garbage collector is paused
 while the (acyclic) objects are made, each distinct citation is checked and stored
@@ -27,21 +27,21 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from service.documents import Document
 from service.domain import Entity, Relation, RelationType
 from service.errors import GraphDataError, Problem
 from service.knowledge import KnowledgeGraph
-from service.pack_items import PackItems
-from service.problems import Problems
-from service.relation_tables import TABLE_SUFFIX, read_table
-from service.yamlmarks import MarkedDict, YamlSyntaxError, load_marked
+from service.packs.documents import Document
+from service.packs.pack_items import PackItems
+from service.packs.problems import Problems
+from service.packs.relation_tables import TABLE_SUFFIX, read_table
+from service.packs.yamlmarks import MarkedDict, YamlSyntaxError, load_marked
 
 SKIPPED_DIRS = ("sources", "scenarios")
 
 
 def builtin_data_dir() -> Path:
     """The built-in pack: inside the installed package, else the checkout's ``graph_data/``."""
-    package_dir = Path(__file__).resolve().parent
+    package_dir = Path(__file__).resolve().parents[1]  # service/
     for candidate in (package_dir / "graph_data", package_dir.parent / "graph_data"):
         if (candidate / "sources").is_dir():
             return candidate
