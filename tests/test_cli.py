@@ -25,7 +25,7 @@ def archgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
 def test_validate_passes_the_builtin_pack() -> None:
     result = archgraph("validate")
     assert result.returncode == 0
-    assert result.stdout.startswith("ok: 70 entities, ")
+    assert result.stdout.startswith("ok: 79 entities, ")
 
 
 def test_validate_prints_file_and_line_and_fails_on_a_broken_pack() -> None:

@@ -19,7 +19,7 @@ def test_the_real_server_answers_every_entity_with_citations(server: LiveServer)
     response = httpx.post(server.graphql, json={"query": query}, timeout=10)
     assert response.status_code == 200
     connection = response.json()["data"]["entities"]
-    assert connection["totalCount"] == 70
+    assert connection["totalCount"] == 79
     assert all(edge["node"]["sources"] for edge in connection["edges"])
 
 

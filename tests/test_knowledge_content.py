@@ -97,7 +97,7 @@ def test_the_stack_runs_cloud_to_containers(kg: KnowledgeGraph) -> None:
 
 def test_every_causal_step_names_an_actor_that_exists(kg: KnowledgeGraph) -> None:
     steps = [r for r in kg.relations() if r.type is RelationType.CAUSES]
-    assert len(steps) == 13
+    assert len(steps) == 20
     assert [r.origin for r in steps if str(r.attributes.get("actor")) not in kg] == []
 
 

@@ -67,6 +67,8 @@ class ScenarioStory:
             "replicas-restored": self.replicas,
             "application-unavailable": self.unavailable,
             "container-restarted": self.restarted,
+            # A Deployment-only scenario has no StatefulSet pod to be stuck Terminating.
+            "pod-stuck-terminating": lambda link: [],
         }
 
     def tell(self, link: ChainLink) -> list[str]:

@@ -142,7 +142,7 @@ def test_every_entity_of_the_notes_in_one_page_each_cited(gql: Gql) -> None:
         "{ entities(first: 100) { totalCount edges { node { id kind name sources { line quote } } } } }"
     )
     connection = result["data"]["entities"]
-    assert connection["totalCount"] == len(connection["edges"]) == 70
+    assert connection["totalCount"] == len(connection["edges"]) == 79
     assert [e["node"]["id"] for e in connection["edges"] if not e["node"]["sources"]] == []
 
 

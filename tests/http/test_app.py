@@ -41,7 +41,7 @@ async def test_readyz_reports_the_loaded_graph(
     assert response.json() == {
         "status": "ready",
         "version": kg.version,
-        "entities": 70,
+        "entities": 79,
         "relations": kg.number_of_relations(),
     }
 

@@ -120,7 +120,7 @@ async def test_metrics_count_requests_operations_errors_and_refusals(
     assert value("archgraph_graphql_errors_total", kind="limit") == 1
     assert value("archgraph_refusals_total", limit="maxTokens") == 1
     assert value("archgraph_refusals_total", limit="batching") == 1
-    assert value("archgraph_graph_entities") == 70
+    assert value("archgraph_graph_entities") == 79
     assert value("archgraph_graph_relations") == kg.number_of_relations()
     assert value("archgraph_graph_info", version=kg.version) == 1
 

@@ -113,8 +113,8 @@ async def test_a_new_graph_version_never_gets_an_old_answer(
     before = await http.post("/graphql", json={"query": COUNT})
     state_of(app).kg = bigger  # a reload: same app, same cache, another graph
     after = await http.post("/graphql", json={"query": COUNT})
-    assert before.json() == {"data": {"entities": {"totalCount": 70}}}
-    assert after.json() == {"data": {"entities": {"totalCount": 71}}}
+    assert before.json() == {"data": {"entities": {"totalCount": 79}}}
+    assert after.json() == {"data": {"entities": {"totalCount": 80}}}
     assert after.content == (await fresh_answer(bigger, "POST", json={"query": COUNT})).content
 
 
@@ -125,7 +125,7 @@ async def test_two_apps_on_two_graphs_answer_each_from_its_own(
     async with client_of(create_app(kg=kg)) as a, client_of(create_app(kg=bigger)) as b:
         answers = [await c.post("/graphql", json={"query": COUNT}) for c in (a, b, a, b)]
     counts = [r.json()["data"]["entities"]["totalCount"] for r in answers]
-    assert counts == [70, 71, 70, 71]
+    assert counts == [79, 80, 79, 80]
 
 
 async def test_refusals_are_never_stored_and_follow_each_apps_limits(kg: KnowledgeGraph) -> None:

@@ -20,6 +20,7 @@ NOTES_47 = ("vms-vs-containers.md", 47)
 NOTES_49 = ("vms-vs-containers.md", 49)
 GRACE = "https://github.com/kubernetes/kubernetes/issues/127352"
 TOLERATION = "https://pkg.go.dev/k8s.io/kubernetes/plugin/pkg/admission/defaulttolerationseconds"
+STUCK = "https://kubernetes.io/docs/tasks/run-application/force-delete-stateful-set-pod/"
 RESTART = "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy"
 FULL_NODE_DOWN = (
     "0/3 nodes are available: 1 node(s) had untolerated taint "
@@ -52,11 +53,12 @@ def test_node_down_chain_from_the_graph(kg: KnowledgeGraph) -> None:
         (1, 50.0, "Node controller", "Node NotReady: The node controller marks a node that stopped reporting NotReady and taints it.", [(GRACE, None)], True),
         (2, 350.0, "Node controller", "Pods evicted: Pods on a NotReady node are evicted once their default 300 s toleration runs out.", [(TOLERATION, None)], True),
         (3, 350.0, "ReplicaSet", "Pod recreated: The Deployment's ReplicaSet creates a replacement pod at once.", [NOTES_47], False),
-        (4, 350.0, "Scheduler", "Pod scheduled: The scheduler binds the pod to a healthy node with sufficient CPU and memory. Condition: a node has enough free CPU and memory.", [NOTES_49], False),
-        (5, 350.0, "Scheduler", "Pending: A pod no node has room for; it waits, unscheduled, until one does. Condition: no node has enough free CPU and memory.", [NOTES_49], False),
-        (6, 350.0, "Cluster autoscaler", "Node added by the autoscaler: In cloud environments with autoscaling, a new node is created for the pending pods. Condition: in cloud environments with autoscaling.", [NOTES_49], False),
-        (7, 350.0, "Scheduler", "Pod scheduled: The scheduler binds the pod to a healthy node with sufficient CPU and memory.", [NOTES_49], False),
-        (8, 350.0, "ReplicaSet", "Replicas restored: The number of running pods matches the replicas defined in the YAML file again.", [NOTES_47], False),
+        (4, 350.0, "Node controller", "Pod stuck Terminating: A StatefulSet pod on an unreachable node is marked for deletion but stays Terminating; its ordinal is not recreated until the node is deleted or the pod force-deleted. Condition: the pod belongs to a StatefulSet and its node is unreachable.", [(STUCK, None)], True),
+        (5, 350.0, "Scheduler", "Pod scheduled: The scheduler binds the pod to a healthy node with sufficient CPU and memory. Condition: a node has enough free CPU and memory.", [NOTES_49], False),
+        (6, 350.0, "Scheduler", "Pending: A pod no node has room for; it waits, unscheduled, until one does. Condition: no node has enough free CPU and memory.", [NOTES_49], False),
+        (7, 350.0, "Cluster autoscaler", "Node added by the autoscaler: In cloud environments with autoscaling, a new node is created for the pending pods. Condition: in cloud environments with autoscaling.", [NOTES_49], False),
+        (8, 350.0, "Scheduler", "Pod scheduled: The scheduler binds the pod to a healthy node with sufficient CPU and memory.", [NOTES_49], False),
+        (9, 350.0, "ReplicaSet", "Replicas restored: The number of running pods matches the replicas defined in the YAML file again.", [NOTES_47], False),
     ]  # fmt: skip
 
 
@@ -99,6 +101,7 @@ def test_pod_crashed_chain_is_the_kubelets_restart_in_place(kg: KnowledgeGraph) 
                 "node-not-ready",
                 "pods-evicted",
                 "pod-recreated",
+                "pod-stuck-terminating",
                 "pod-scheduled",
                 "pod-pending",
                 "node-added",
