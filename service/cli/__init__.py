@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,61 +12,19 @@ from typing import Any
 
 from service.api.context import PlainContext
 from service.api.schema import build_schema, schema_sdl
+from service.cli import serve
+from service.cli.packs_option import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_data_args,
+    extra_dirs,
+    load_or_report,
+)
 from service.errors import GraphDataError, InvalidArgument
 from service.knowledge import KnowledgeGraph
 from service.packs.loader import load_graph
 from service.queries.export import export_graph
-from service.settings import Settings
-
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-
-
-def _data_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="extra knowledge pack directory, merged over the built-in one (repeatable; "
-        "also ARCHGRAPH_DATA, ':'-separated)",
-    )
-
-
-def _extra_dirs(args: argparse.Namespace) -> list[Path]:
-    return [*Settings().data, *args.data]
-
-
-def _load(dirs: Sequence[Path]) -> KnowledgeGraph | None:
-    try:
-        return load_graph(dirs)
-    except GraphDataError as exc:
-        print(exc, file=sys.stderr)
-        return None
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from service.http.observability import log_config
-
-    dirs = _extra_dirs(args)
-    if _load(dirs) is None:  # refuse to start on bad data, before binding the port
-        return EXIT_ERRORS
-    os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.resolve()) for d in dirs)
-    settings = Settings()
-    uvicorn.run(
-        "service.http.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port if args.port is not None else settings.port,
-        workers=args.workers or settings.workers,
-        log_level=settings.log_level,
-        log_config=log_config(settings.log_level),  # JSON lines
-        access_log=False,  # our middleware logs each request, with its GraphQL operation
-        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
-    )
-    return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -109,7 +66,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     document = (
         Path(args.document[1:]).read_text() if args.document.startswith("@") else args.document
     )
-    kg = _load(_extra_dirs(args))
+    kg = load_or_report(extra_dirs(args))
     if kg is None:
         return EXIT_ERRORS
     payload = run_query(kg, document, variables)
@@ -123,7 +80,7 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_export_graph(args: argparse.Namespace) -> int:
-    kg = _load(_extra_dirs(args))
+    kg = load_or_report(extra_dirs(args))
     if kg is None:
         return EXIT_ERRORS
     try:
@@ -142,12 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="archgraph", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="serve GraphQL (and GraphiQL) over HTTP")
-    serve.add_argument("--host", default=None, help="bind address (ARCHGRAPH_HOST, 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port (ARCHGRAPH_PORT, 8000)")
-    serve.add_argument("--workers", type=int, default=None, help="worker processes (1)")
-    _data_args(serve)
-    serve.set_defaults(func=cmd_serve)
+    serve.add_parser(commands)
 
     validate = commands.add_parser(
         "validate", help="check knowledge packs; print file:line problems"
@@ -163,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="run a GraphQL document in-process, print JSON")
     query.add_argument("document", help="the GraphQL document, or @FILE")
     query.add_argument("--variables", help="variables as a JSON object")
-    _data_args(query)
+    add_data_args(query)
     query.set_defaults(func=cmd_query)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -177,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind", action="append", default=[], help="only entities of this kind (repeatable)"
     )
     graph.add_argument("-o", "--output", help="write to this file instead of standard output")
-    _data_args(graph)
+    add_data_args(graph)
     graph.set_defaults(func=cmd_export_graph)
     return parser
 

@@ -1,0 +1,43 @@
+"""``archgraph serve``: check the packs, then serve GraphQL (and GraphiQL) over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from service.cli.packs_option import EXIT_ERRORS, EXIT_OK, add_data_args, extra_dirs, load_or_report
+from service.settings import Settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.http.observability import log_config
+
+    dirs = extra_dirs(args)
+    if load_or_report(dirs) is None:  # refuse to start on bad data, before binding the port
+        return EXIT_ERRORS
+    os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.resolve()) for d in dirs)
+    settings = Settings()
+    uvicorn.run(
+        "service.http.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else settings.port,
+        workers=args.workers or settings.workers,
+        log_level=settings.log_level,
+        log_config=log_config(settings.log_level),  # JSON lines
+        access_log=False,  # our middleware logs each request, with its GraphQL operation
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
+    )
+    return EXIT_OK
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``serve`` on the ``archgraph`` sub-command parsers."""
+    serve = commands.add_parser("serve", help="serve GraphQL (and GraphiQL) over HTTP")
+    serve.add_argument("--host", default=None, help="bind address (ARCHGRAPH_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (ARCHGRAPH_PORT, 8000)")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (1)")
+    add_data_args(serve)
+    serve.set_defaults(func=cmd_serve)
