@@ -1,0 +1,414 @@
+"""The mutable cluster every simulation step works on, built from a :class:`ClusterSnapshot`.
+
+What kube-scheduler's cache and the controllers see of a cluster, and nothing more:
+
+- **Nodes** are indices ``0 … n-1`` in snapshot order (nodes added by the autoscaler are
+  appended; a deleted node keeps its index with ``node_present[i] = False``). Per node:
+  ``node_names``, ``node_labels``, ``node_zone`` (``topology.kubernetes.io/zone``),
+  ``node_taints`` (a tuple in spec order, replaced on change), ``node_ready`` (the Ready
+  condition), ``node_pods`` (the pods bound there, in bind order) and numpy arrays:
+  ``unschedulable`` (bool), ``allocatable`` / ``requested`` (int64, ``[node, resource]``),
+  ``nonzero_requested`` (int64 ``[node, 0=cpu|1=memory]``: what scoring counts, 100m / 200Mi
+  for containers without a request), ``pod_count`` and ``max_pods`` (``allocatable.pods``,
+  the kubelet default 110 when a node does not say).
+- **Resources** have a dense index: ``resources[0:3]`` are ``cpu``, ``memory``,
+  ``ephemeral-storage``; every other resource any node offers or any spec requests follows
+  (sorted by name). ``spec_request[s]`` is spec ``s``'s request as a row over them.
+- **Pods** are indices too; pod ``i < len(snapshot.pods)`` is ``snapshot.pods[i]``.
+  Per pod (plain lists, cheap to read one at a time): ``pod_namespace``, ``pod_name``,
+  ``pod_spec`` (index into ``specs``), ``pod_owner``, ``pod_node`` (node index, ``-1`` while
+  unbound), ``pod_alive`` (the object exists and is not finished), ``pod_deleting``
+  (``deletionTimestamp`` set: Terminating), ``pod_ready`` and ``pod_created``.
+  A pod bound to a node counts there — requests, ``pod_count`` — from :meth:`bind` until
+  :meth:`remove_pod`, **Terminating included** (``pkg/scheduler/internal/cache``: the
+  scheduler counts every non-terminal pod whose object exists). Succeeded/Failed pods and
+  pods bound to a node the snapshot does not have are not alive (the scheduler's informer
+  does not see finished pods; the importer reports the others as dropped).
+
+Mutations (all O(1) or O(pods on the node) but :meth:`counter`'s first call):
+:meth:`bind`, :meth:`unbind`, :meth:`mark_deleting`, :meth:`remove_pod`, :meth:`add_pod`,
+:meth:`add_spec`, :meth:`add_node`, :meth:`remove_node`, :meth:`add_taint`,
+:meth:`remove_taint`, :meth:`set_unschedulable` (cordon), :meth:`set_ready`.
+``topology_epoch`` grows whenever something filters read of a node other than its pods
+changes (taints, cordon, nodes added or removed), so callers can cache per-spec node masks.
+
+Counting pods for PodTopologySpread and InterPodAffinity: :meth:`counter` returns a
+:class:`MatchCount` — per node, how many bound pods match a label selector in a set of
+namespaces, with and without the Terminating ones (spread skips pods with a
+``deletionTimestamp``, ``podtopologyspread/common.go countPodsMatchSelector``; inter-pod
+affinity counts every pod in the node's cache). It is kept up to date by every mutation
+from then on, so asking again is free. Namespaces have no labels in a snapshot but the one
+the API server sets, ``kubernetes.io/metadata.name``; a ``namespaceSelector`` is matched
+against that.
+
+It scales: 5,000 nodes and 150,000 pods build in well under a second; a counter costs one
+pass over the pods when first asked for and O(1) per bind afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from service.kube.model import (
+    ClusterSnapshot,
+    Labels,
+    LabelSelector,
+    Node,
+    PodSpec,
+    ReadyStatus,
+    Taint,
+    WorkloadRef,
+)
+from service.kube.selectors import selector_matches
+from service.kube.wellknown import zone_of
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+CPU, MEMORY, EPHEMERAL_STORAGE = 0, 1, 2
+BASE_RESOURCES = ("cpu", "memory", "ephemeral-storage")
+DEFAULT_MAX_PODS = 110  # the kubelet's --max-pods default
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+FINISHED_PHASES = ("Succeeded", "Failed")
+
+SelectorKey = tuple[tuple[tuple[str, str], ...], tuple[Any, ...]]
+"""A label selector as a hashable value: (sorted matchLabels, matchExpressions)."""
+
+
+def selector_key(selector: LabelSelector) -> SelectorKey:
+    """The hashable form of ``selector`` (counters are shared by equal selectors)."""
+    return (tuple(sorted(selector.match_labels.items())), selector.match_expressions)
+
+
+@dataclass(frozen=True, slots=True)
+class PodQuery:
+    """Which pods a counter counts: ``selector`` matches their labels and their namespace is
+    in ``namespaces`` or matches ``namespace_selector`` (None: only ``namespaces``)."""
+
+    selector: LabelSelector
+    namespaces: frozenset[str]
+    namespace_selector: LabelSelector | None = None
+
+    def key(self) -> tuple[SelectorKey, frozenset[str], SelectorKey | None]:
+        ns = self.namespace_selector
+        return (
+            selector_key(self.selector),
+            self.namespaces,
+            None if ns is None else selector_key(ns),
+        )
+
+    def matches_namespace(self, namespace: str) -> bool:
+        if namespace in self.namespaces:
+            return True
+        return self.namespace_selector is not None and selector_matches(
+            self.namespace_selector, {NAMESPACE_NAME_LABEL: namespace}
+        )
+
+
+@dataclass(slots=True)
+class MatchCount:
+    """Per node: bound pods matching a :class:`PodQuery`; ``live`` leaves out Terminating ones."""
+
+    query: PodQuery
+    live: Int64Array
+    every: Int64Array
+    pod_matches: dict[tuple[str, int], bool] = field(default_factory=dict)  # (namespace, spec)
+
+
+class ClusterState:
+    """One simulation's mutable cluster (see the module docstring for the layout)."""
+
+    def __init__(self, snapshot: ClusterSnapshot) -> None:
+        self.snapshot = snapshot
+        self.version = parse_version(snapshot.version)
+        self.specs: list[PodSpec] = list(snapshot.specs)
+        names: set[str] = set()
+        for node in snapshot.nodes:
+            names.update(node.allocatable)
+        for spec in self.specs:
+            names.update(spec.requests)
+        names.discard("pods")
+        self.resources: list[str] = [*BASE_RESOURCES, *sorted(names - set(BASE_RESOURCES))]
+        self.resource_index = {r: i for i, r in enumerate(self.resources)}
+        self.spec_request = np.zeros((0, len(self.resources)), dtype=np.int64)
+        self.spec_nonzero = np.zeros((0, 2), dtype=np.int64)
+        self._spec_rows(self.specs)
+        self.topology_epoch = 0
+
+        n = len(snapshot.nodes)
+        self.node_names: list[str] = []
+        self.node_index: dict[str, int] = {}
+        self.node_labels: list[Labels] = []
+        self.node_zone: list[str] = []
+        self.node_taints: list[tuple[Taint, ...]] = []
+        self.node_ready: list[ReadyStatus] = []
+        self.node_pods: list[list[int]] = []
+        self.node_present = np.ones(n, dtype=np.bool_)
+        self.unschedulable = np.zeros(n, dtype=np.bool_)
+        self.allocatable = np.zeros((n, len(self.resources)), dtype=np.int64)
+        self.requested = np.zeros((n, len(self.resources)), dtype=np.int64)
+        self.nonzero_requested = np.zeros((n, 2), dtype=np.int64)
+        self.pod_count = np.zeros(n, dtype=np.int64)
+        self.max_pods = np.zeros(n, dtype=np.int64)
+        for i, node in enumerate(snapshot.nodes):
+            self._node_fields(i, node)
+
+        self.pod_namespace: list[str] = []
+        self.pod_name: list[str] = []
+        self.pod_spec: list[int] = []
+        self.pod_owner: list[WorkloadRef] = []
+        self.pod_node: list[int] = []
+        self.pod_alive: list[bool] = []
+        self.pod_deleting: list[bool] = []
+        self.pod_ready: list[bool] = []
+        self.pod_created: list[str] = []
+        self._counters: dict[Any, MatchCount] = {}
+        self._matching: dict[tuple[str, int], list[MatchCount]] = {}  # (namespace, spec)
+        for pod in snapshot.pods:
+            p = self.add_pod(pod.namespace, pod.name, pod.spec, pod.owner, created=pod.created)
+            self.pod_ready[p] = pod.ready
+            self.pod_deleting[p] = pod.deleting
+            if pod.phase in FINISHED_PHASES:
+                self.pod_alive[p] = False
+            elif pod.node is not None:
+                node_index = self.node_index.get(pod.node)
+                if node_index is None:
+                    self.pod_alive[p] = False
+                else:
+                    self.bind(p, node_index)
+
+    # -- specs and resources -----------------------------------------------------------
+    def _spec_rows(self, specs: Iterable[PodSpec]) -> None:
+        rows, nonzero = [], []
+        for spec in specs:
+            for name in spec.requests:
+                if name != "pods" and name not in self.resource_index:
+                    self._add_resource(name)
+            row = [0] * len(self.resources)
+            for name, amount in spec.requests.items():
+                if name != "pods":
+                    row[self.resource_index[name]] = amount
+            rows.append(row)
+            nonzero.append((spec.nonzero_cpu, spec.nonzero_memory))
+        if rows:
+            self.spec_request = np.vstack([self.spec_request, np.array(rows, dtype=np.int64)])
+            self.spec_nonzero = np.vstack([self.spec_nonzero, np.array(nonzero, dtype=np.int64)])
+
+    def _add_resource(self, name: str) -> None:
+        self.resource_index[name] = len(self.resources)
+        self.resources.append(name)
+        grow = ((0, 0), (0, 1))
+        self.spec_request = np.pad(self.spec_request, grow)
+        if hasattr(self, "allocatable"):
+            self.allocatable = np.pad(self.allocatable, grow)
+            self.requested = np.pad(self.requested, grow)
+
+    def add_spec(self, spec: PodSpec) -> int:
+        """Register a pod spec (e.g. a workload template variant); returns its index."""
+        self.specs.append(spec)
+        self._spec_rows([spec])
+        return len(self.specs) - 1
+
+    # -- nodes --------------------------------------------------------------------------
+    def _node_fields(self, i: int, node: Node) -> None:
+        self.node_index[node.name] = i
+        self.node_names.append(node.name)
+        self.node_labels.append(node.labels)
+        self.node_zone.append(zone_of(node.labels))
+        self.node_taints.append(tuple(node.taints))
+        self.node_ready.append(node.ready)
+        self.node_pods.append([])
+        self.unschedulable[i] = node.unschedulable
+        for name, amount in node.allocatable.items():
+            if name != "pods":
+                self.allocatable[i, self.resource_index[name]] = amount
+        self.max_pods[i] = node.allocatable.get("pods", DEFAULT_MAX_PODS)
+
+    def add_node(self, node: Node) -> int:
+        """Add a node (the autoscaler's new one); returns its index. Its pods start at none."""
+        if node.name in self.node_index:
+            raise ValueError(f"node {node.name!r} exists already")
+        for name in node.allocatable:
+            if name != "pods" and name not in self.resource_index:
+                self._add_resource(name)
+        self.node_present = np.append(self.node_present, True)
+        self.unschedulable = np.append(self.unschedulable, False)
+        width = len(self.resources)
+        self.allocatable = np.vstack([self.allocatable, np.zeros((1, width), dtype=np.int64)])
+        self.requested = np.vstack([self.requested, np.zeros((1, width), dtype=np.int64)])
+        self.nonzero_requested = np.vstack(
+            [self.nonzero_requested, np.zeros((1, 2), dtype=np.int64)]
+        )
+        self.pod_count = np.append(self.pod_count, 0)
+        self.max_pods = np.append(self.max_pods, 0)
+        for counter in self._counters.values():
+            counter.live = np.append(counter.live, 0)
+            counter.every = np.append(counter.every, 0)
+        i = len(self.node_names)
+        self._node_fields(i, node)
+        self.topology_epoch += 1
+        return i
+
+    def remove_node(self, node: int) -> None:
+        """The Node object is deleted: the scheduler no longer sees it. Its pods stay bound
+        (and counted there) until the caller removes them (pod GC)."""
+        self.node_present[node] = False
+        self.topology_epoch += 1
+
+    def add_taint(self, node: int, taint: Taint) -> None:
+        """Append ``taint`` to the node's taints unless one with its key and effect is there."""
+        taints = self.node_taints[node]
+        if any(t.key == taint.key and t.effect == taint.effect for t in taints):
+            return
+        self.node_taints[node] = (*taints, taint)
+        self.topology_epoch += 1
+
+    def remove_taint(self, node: int, key: str, effect: str | None = None) -> None:
+        """Remove the node's taints with ``key`` (and ``effect``, when given)."""
+        taints = self.node_taints[node]
+        kept = tuple(
+            t for t in taints if not (t.key == key and (effect is None or t.effect == effect))
+        )
+        if len(kept) != len(taints):
+            self.node_taints[node] = kept
+            self.topology_epoch += 1
+
+    def set_unschedulable(self, node: int, unschedulable: bool = True) -> None:
+        """Cordon (``spec.unschedulable``) or uncordon the node."""
+        self.unschedulable[node] = unschedulable
+        self.topology_epoch += 1
+
+    def set_ready(self, node: int, ready: ReadyStatus) -> None:
+        """Set the node's Ready condition (the scheduler reads taints, not this)."""
+        self.node_ready[node] = ready
+
+    def present_nodes(self) -> list[int]:
+        """Indices of the nodes the scheduler sees (not deleted), in index order."""
+        return [int(i) for i in np.flatnonzero(self.node_present)]
+
+    # -- pods ---------------------------------------------------------------------------
+    def add_pod(
+        self,
+        namespace: str,
+        name: str,
+        spec: int,
+        owner: WorkloadRef,
+        created: str = "",
+        node: int = -1,
+    ) -> int:
+        """Create a pod (alive, Pending unless ``node`` ≥ 0 binds it); returns its index."""
+        p = len(self.pod_name)
+        self.pod_namespace.append(namespace)
+        self.pod_name.append(name)
+        self.pod_spec.append(spec)
+        self.pod_owner.append(owner)
+        self.pod_node.append(-1)
+        self.pod_alive.append(True)
+        self.pod_deleting.append(False)
+        self.pod_ready.append(True)
+        self.pod_created.append(created)
+        if node >= 0:
+            self.bind(p, node)
+        return p
+
+    def bind(self, pod: int, node: int) -> None:
+        """Bind a Pending pod to ``node``: its requests count there from now on."""
+        if self.pod_node[pod] >= 0:
+            raise ValueError(f"pod {self.pod_name[pod]!r} is bound already")
+        self.pod_node[pod] = node
+        self.node_pods[node].append(pod)
+        self._account(pod, node, 1)
+
+    def unbind(self, pod: int) -> None:
+        """Take a bound pod off its node, back to Pending (used by what-if evaluations)."""
+        node = self.pod_node[pod]
+        if node < 0:
+            return
+        self._account(pod, node, -1)
+        self.node_pods[node].remove(pod)
+        self.pod_node[pod] = -1
+
+    def mark_deleting(self, pod: int) -> None:
+        """``deletionTimestamp`` set: Terminating; still counted on its node until removed."""
+        if self.pod_deleting[pod] or not self.pod_alive[pod]:
+            return
+        self.pod_deleting[pod] = True
+        node = self.pod_node[pod]
+        if node >= 0:
+            for counter in self._counters_of(pod):
+                counter.live[node] -= 1
+
+    def remove_pod(self, pod: int) -> None:
+        """The pod object is gone: it frees its node's resources and is no longer alive."""
+        if not self.pod_alive[pod]:
+            return
+        self.unbind(pod)
+        self.pod_alive[pod] = False
+
+    def pending_pods(self) -> list[int]:
+        """Alive pods not bound to a node, by index (the caller orders them for the queue)."""
+        alive, nodes = self.pod_alive, self.pod_node
+        return [p for p in range(len(nodes)) if nodes[p] < 0 and alive[p]]
+
+    def _account(self, pod: int, node: int, sign: int) -> None:
+        spec = self.pod_spec[pod]
+        self.requested[node] += sign * self.spec_request[spec]
+        self.nonzero_requested[node] += sign * self.spec_nonzero[spec]
+        self.pod_count[node] += sign
+        deleting = self.pod_deleting[pod]
+        for counter in self._counters_of(pod):
+            counter.every[node] += sign
+            if not deleting:
+                counter.live[node] += sign
+
+    # -- counting matching pods ---------------------------------------------------------
+    def counter(self, query: PodQuery) -> MatchCount:
+        """Per-node counts of bound pods matching ``query``, kept up to date from now on."""
+        key = query.key()
+        counter = self._counters.get(key)
+        if counter is not None:
+            return counter
+        n = len(self.node_names)
+        counter = MatchCount(query, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+        self._counters[key] = counter
+        self._matching.clear()
+        for p, node in enumerate(self.pod_node):
+            if node >= 0 and self._pod_matches(counter, p):
+                counter.every[node] += 1
+                if not self.pod_deleting[p]:
+                    counter.live[node] += 1
+        return counter
+
+    def _pod_matches(self, counter: MatchCount, pod: int) -> bool:
+        key = (self.pod_namespace[pod], self.pod_spec[pod])
+        hit = counter.pod_matches.get(key)
+        if hit is None:
+            hit = counter.query.matches_namespace(key[0]) and selector_matches(
+                counter.query.selector, self.specs[key[1]].labels
+            )
+            counter.pod_matches[key] = hit
+        return hit
+
+    def _counters_of(self, pod: int) -> list[MatchCount]:
+        if not self._counters:
+            return []
+        key = (self.pod_namespace[pod], self.pod_spec[pod])
+        found = self._matching.get(key)
+        if found is None:
+            found = [c for c in self._counters.values() if self._pod_matches(c, pod)]
+            self._matching[key] = found
+        return found
+
+
+def parse_version(version: str) -> tuple[int, int]:
+    """``"1.34"`` (or ``"v1.34.1"``) → ``(1, 34)``; the semantics follow the minor version."""
+    parts = version.lstrip("v").split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        raise ValueError(f"version: not a Kubernetes version: {version!r}") from None

@@ -1,0 +1,93 @@
+"""ClusterState: what the scheduler's cache counts per node, and the counters it keeps."""
+
+from __future__ import annotations
+
+from service.kube.model import (
+    ClusterSnapshot,
+    LabelSelector,
+    Node,
+    Pod,
+    PodSpec,
+    Taint,
+    WorkloadRef,
+)
+from service.simulation.state import ClusterState, PodQuery
+
+OWNER = WorkloadRef(kind="Pod", namespace="default", name="x")
+WEB = PodSpec(
+    labels={"app": "web"},
+    requests={"cpu": 500, "memory": 1 << 30, "nvidia.com/gpu": 1},
+    nonzero_cpu=500,
+    nonzero_memory=1 << 30,
+)
+BARE = PodSpec(nonzero_cpu=100, nonzero_memory=200 << 20)
+
+
+def snapshot() -> ClusterSnapshot:
+    return ClusterSnapshot(
+        name="t",
+        version="1.33",
+        nodes=(
+            Node(
+                name="a",
+                labels={"topology.kubernetes.io/zone": "z1"},
+                allocatable={"cpu": 4000, "memory": 8 << 30, "pods": 10},
+            ),
+            Node(name="b", allocatable={"cpu": 2000, "memory": 4 << 30}),
+        ),
+        specs=(WEB, BARE),
+        pods=(
+            Pod(namespace="default", name="w1", spec=0, node="a", owner=OWNER),
+            Pod(namespace="default", name="w2", spec=0, node="a", owner=OWNER, deleting=True),
+            Pod(namespace="default", name="done", spec=0, node="a", owner=OWNER, phase="Succeeded"),
+            Pod(namespace="default", name="lost", spec=1, node="gone", owner=OWNER),
+            Pod(namespace="other", name="b1", spec=1, node="b", owner=OWNER),
+            Pod(namespace="default", name="p", spec=1, owner=OWNER, phase="Pending"),
+        ),
+    )
+
+
+def test_terminating_pods_count_finished_and_orphaned_ones_do_not() -> None:
+    state = ClusterState(snapshot())
+    assert state.version == (1, 33)
+    assert state.resources == ["cpu", "memory", "ephemeral-storage", "nvidia.com/gpu"]
+    assert state.requested[0].tolist() == [1000, 2 << 30, 0, 2]
+    assert state.nonzero_requested[1].tolist() == [100, 200 << 20]
+    assert state.pod_count.tolist() == [2, 1]
+    assert state.max_pods.tolist() == [10, 110]  # b does not say: the kubelet default
+    assert state.pod_alive == [True, True, False, False, True, True]
+    assert state.pending_pods() == [5]
+    assert state.node_zone == ["z1", ""]
+
+
+def test_counters_follow_binds_deletions_and_removals() -> None:
+    state = ClusterState(snapshot())
+    web = state.counter(
+        PodQuery(LabelSelector(match_labels={"app": "web"}), frozenset({"default"}))
+    )
+    assert (web.live.tolist(), web.every.tolist()) == ([1, 0], [2, 0])
+    p = state.add_pod("default", "w3", 0, OWNER)
+    state.bind(p, 1)
+    state.mark_deleting(0)
+    assert (web.live.tolist(), web.every.tolist()) == ([0, 1], [2, 1])
+    state.remove_pod(1)
+    state.remove_pod(p)
+    assert (web.live.tolist(), web.every.tolist()) == ([0, 0], [1, 0])
+    assert state.requested[1].tolist() == [100 * 0, 0, 0, 0]  # b1 requests nothing
+    assert state.pod_count.tolist() == [1, 1]
+
+
+def test_taints_cordon_and_new_nodes_move_the_topology_epoch() -> None:
+    state = ClusterState(snapshot())
+    unreachable = Taint(key="node.kubernetes.io/unreachable", effect="NoSchedule")
+    state.add_taint(0, unreachable)
+    state.add_taint(0, unreachable)
+    assert state.node_taints[0] == (unreachable,)
+    state.remove_taint(0, "node.kubernetes.io/unreachable")
+    state.set_unschedulable(1)
+    i = state.add_node(Node(name="c", allocatable={"cpu": 1000, "example.com/fpga": 2}))
+    assert (i, state.topology_epoch) == (2, 4)
+    assert state.node_taints[0] == ()
+    assert state.unschedulable.tolist() == [False, True, False]
+    assert state.resources[-1] == "example.com/fpga"
+    assert state.allocatable[2].tolist() == [1000, 0, 0, 0, 2]
