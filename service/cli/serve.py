@@ -12,7 +12,7 @@ from service.settings import Settings
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.http.observability import log_config
+    from service.http.logs import log_config
 
     dirs = extra_dirs(args)
     if load_or_report(dirs) is None:  # refuse to start on bad data, before binding the port

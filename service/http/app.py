@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(embed_router)  # /embed/{answer}.{format}
     app.include_router(graphiql_router)
     app.include_router(graphql_router(state), prefix="/graphql")
-    app.add_outer_middleware(ResponseCacheMiddleware, state=state)  # inside the access log
+    # inside the access log; the graph read per request, as it is the state's
+    app.add_outer_middleware(ResponseCacheMiddleware, cache=responses, graph=lambda: state.kg)
     install_observability(app, state)  # access log, /metrics
     return app

@@ -36,6 +36,7 @@ from service.api.masking import error_id_of
 from service.api.offload import HeavyWorkRefused, TimeBudgetExceeded, time_budget
 from service.api.prepared import ArchgraphSchema
 from service.errors import ArchgraphError
+from service.http.access import AccessRecord, access_record
 from service.http.graphiql import graphiql_response
 from service.http.graphql_request import (
     GRAPHQL_RESPONSE,
@@ -46,7 +47,6 @@ from service.http.graphql_request import (
     params_from_body,
     params_from_url,
 )
-from service.http.observability import AccessRecord, access_record
 from service.http.response_cache import RAW_KEY, ResponseCache, etag_of
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph

@@ -8,7 +8,6 @@ Kubernetes Service's endpoints, one per pod, as usual.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -25,10 +24,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from service.http.access import AccessRecord
 from service.knowledge import KnowledgeGraph
-
-if TYPE_CHECKING:
-    from service.http.observability import AccessRecord
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 

@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from graphql.utilities import strip_ignored_characters
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.http.access import AccessRecord, access_record
 from service.http.conditional import etag_matches
-from service.http.observability import AccessRecord, access_record
-
-if TYPE_CHECKING:
-    from service.http.state import AppState
+from service.knowledge import KnowledgeGraph
 
 Key = tuple[object, ...]
 # The scope key under which the middleware leaves a request's raw key: the endpoint keys
@@ -194,14 +193,21 @@ def _not_modified_headers(
 class ResponseCacheMiddleware:
     """Answers repeated ``/graphql`` requests from :class:`ResponseCache`; see the module."""
 
-    def __init__(self, app: ASGIApp, state: AppState, path: str = ROUTE) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        cache: ResponseCache | None,
+        graph: Callable[[], KnowledgeGraph | None],
+        path: str = ROUTE,
+    ) -> None:
         self.app = app
-        self.state = state
+        self.cache = cache
+        self.graph = graph  # the graph being served (the app state's, read per request)
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cache = self.state.responses
-        kg = self.state.kg
+        cache = self.cache
+        kg = self.graph()
         if scope["type"] != "http" or scope["path"] != self.path or cache is None or kg is None:
             await self.app(scope, receive, send)
             return
@@ -280,9 +286,9 @@ class ResponseCacheMiddleware:
             complete = not message.get("more_body", False)
             if key is not None and start["status"] == 200 and complete:
                 record = access_record(scope)
-                if record.cacheable and self.state.responses is not None:
+                if record.cacheable and self.cache is not None:
                     answer = answer_from(200, headers, message.get("body", b""), record)
-                    self.state.responses.put(key, answer)
+                    self.cache.put(key, answer)
             if held is not None:
                 etag = next((value for name, value in headers if name == b"etag"), None)
                 if complete and etag is not None and etag_matches(if_none_match, etag):

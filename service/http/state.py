@@ -1,17 +1,14 @@
-"""What the HTTP layer holds for the life of the process."""
+"""What the HTTP layer holds for the life of the process: above the cache, below the routes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import strawberry
 
+from service.http.response_cache import ResponseCache
 from service.knowledge import KnowledgeGraph
 from service.settings import Settings
-
-if TYPE_CHECKING:
-    from service.http.response_cache import ResponseCache
 
 
 @dataclass

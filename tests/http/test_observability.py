@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import service.api.lookup as lookup_module
-from service.http.observability import JsonFormatter
+from service.http.logs import JsonFormatter
 from service.knowledge import KnowledgeGraph
 
 NAMED = 'query OneEntity { entity(id: "container") { name } }'

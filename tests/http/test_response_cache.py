@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 
 import service.api.lookup as lookup_module
+from service.http.access import AccessRecord
 from service.http.app import create_app
 from service.http.conditional import etag_matches
-from service.http.observability import AccessRecord
 from service.http.response_cache import CachedAnswer, ResponseCache
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph

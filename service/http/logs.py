@@ -1,0 +1,137 @@
+"""Log lines as JSON, one object per line on stderr, and the config ``archgraph serve`` installs.
+
+``log_config`` gives uvicorn (and gunicorn, with several workers) this format for their
+own loggers and silences their access logs: ours (the ``archgraph.access`` logger, written
+by :mod:`service.http.observability`) says more, one line per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+access_log = logging.getLogger("archgraph.access")
+
+# Attributes every LogRecord has; anything else was passed with `extra=` and is logged too.
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's message with terminal colours
+}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and any ``extra`` fields.
+
+    Every request logs a line, so this is on the hot path: the timestamp's date and time
+    of day are formatted once per second, and which attributes of a record are ``extra``
+    is worked out once per shape of record (an access line always has the same shape).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._second = -1
+        self._second_text = ""
+        self._extras: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def _time(self, created: float) -> str:
+        second = int(created)
+        millis = round((created - second) * 1_000_000) // 1000
+        if millis >= 1000:  # rounding reached the next second: let datetime say it
+            return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+        if second != self._second:
+            self._second_text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second = second
+        return f"{self._second_text}.{millis:03d}+00:00"
+
+    def format(self, record: logging.LogRecord) -> str:
+        attributes = vars(record)
+        entry: dict[str, Any] = {
+            "time": self._time(record.created),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        shape = tuple(attributes)
+        extras = self._extras.get(shape)
+        if extras is None:
+            extras = self._extras[shape] = tuple(
+                key for key in shape if key not in _STANDARD_ATTRS and not key.startswith("_")
+            )
+        for key in extras:
+            if key not in entry:
+                entry[key] = attributes[key]
+        if record.exc_info and record.exc_info[0] is not None:
+            entry["traceback"] = "".join(traceback.format_exception(*record.exc_info))
+        return orjson.dumps(entry, default=str).decode()
+
+
+class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr, with access lines written in batches: a ``write(2)`` each would cost more
+    than the line.
+
+    Access lines are buffered and flushed every ``interval`` seconds by a daemon thread;
+    any other line flushes at once, with the access lines before it, in order. (uvicorn
+    ends on SIGTERM by re-raising the signal, so no exit handler would flush; it logs its
+    shutdown first.)
+    """
+
+    def __init__(self, interval: float = 0.2) -> None:
+        super().__init__(
+            open(sys.stderr.fileno(), "w", buffering=1 << 16, encoding="utf-8", closefd=False)  # noqa: SIM115
+        )
+        self.interval = interval
+        threading.Thread(target=self._flush_periodically, name="log-flush", daemon=True).start()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + "\n")
+            if record.name != access_log.name or record.levelno >= logging.WARNING:
+                self.flush()
+        except Exception:
+            self.handleError(record)
+
+    def _flush_periodically(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            self.flush()
+
+
+def json_formatter() -> JsonFormatter:
+    """The formatter ``log_config`` installs, in each server process.
+
+    Its lines never show the caller's file and line, thread or process, so logging is
+    told not to collect them for every record (the logging HOWTO's "Optimization").
+    """
+    logging._srcfile = None  # no sys._getframe() walk per record
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    return JsonFormatter()
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """``logging.config.dictConfig`` for ``archgraph serve``: JSON lines, our access log only."""
+    level = level.upper()
+    handler = {"()": f"{__name__}.BatchedStderrHandler", "formatter": "json"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.json_formatter"}},
+        "handlers": {"stderr": handler},
+        "loggers": {
+            "archgraph": {"handlers": ["stderr"], "level": level, "propagate": False},
+            "uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False},
+            "uvicorn.error": {"level": level},
+            # our middleware logs each request once, with more than uvicorn knows
+            "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+            "strawberry": {"handlers": ["stderr"], "level": level, "propagate": False},
+        },
+    }
