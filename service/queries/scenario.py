@@ -108,15 +108,15 @@ def scenario_from_mapping(data: Mapping[str, object], field: str = "scenario") -
     >>> s.nodes[0].cpu, s.deployments[0].memory
     (2000, 1073741824)
     """
-    _check_keys(data, _SCENARIO_KEYS, field, required=("nodes", "deployments"))
-    nodes = _sequence(data["nodes"], f"{field}.nodes", MAX_NODES, "nodes")
-    deployments = _sequence(
+    check_keys(data, _SCENARIO_KEYS, field, required=("nodes", "deployments"))
+    nodes = sequence(data["nodes"], f"{field}.nodes", MAX_NODES, "nodes")
+    deployments = sequence(
         data["deployments"], f"{field}.deployments", MAX_DEPLOYMENTS, "Deployments"
     )
     total = sum(
         item.get("replicas", 0)
         for item in deployments
-        if isinstance(item, Mapping) and _is_int(item.get("replicas", 0))
+        if isinstance(item, Mapping) and is_int(item.get("replicas", 0))
     )
     if total > MAX_PODS:
         raise InvalidArgument(
@@ -124,11 +124,11 @@ def scenario_from_mapping(data: Mapping[str, object], field: str = "scenario") -
             f"{total} pods in total (the sum of replicas) is more than the limit of {MAX_PODS}",
         )
     node_specs = tuple(_node(item, f"{field}.nodes[{i}]") for i, item in enumerate(nodes))
-    _unique([n.name for n in node_specs], f"{field}.nodes", "node")
+    unique([n.name for n in node_specs], f"{field}.nodes", "node")
     deployment_specs = tuple(
         _deployment(item, f"{field}.deployments[{i}]") for i, item in enumerate(deployments)
     )
-    _unique([d.name for d in deployment_specs], f"{field}.deployments", "Deployment")
+    unique([d.name for d in deployment_specs], f"{field}.deployments", "Deployment")
     autoscaler = data.get("autoscaler")
     return Scenario(
         nodes=node_specs,
@@ -170,39 +170,37 @@ def check_name(name: object, field: str) -> str:
 
 # -- pieces ---------------------------------------------------------------------------------
 def _node(item: object, field: str) -> NodeSpec:
-    data = _check_keys(item, _NODE_KEYS, field, required=("name", "cpu", "memory"))
+    data = check_keys(item, _NODE_KEYS, field, required=("name", "cpu", "memory"))
     return NodeSpec(
         name=check_name(data["name"], f"{field}.name"),
-        cpu=parse_cpu(_quantity(data["cpu"], f"{field}.cpu"), f"{field}.cpu"),
-        memory=parse_memory(_quantity(data["memory"], f"{field}.memory"), f"{field}.memory"),
-        ready=_bool(data.get("ready", True), f"{field}.ready"),
+        cpu=parse_cpu(quantity(data["cpu"], f"{field}.cpu"), f"{field}.cpu"),
+        memory=parse_memory(quantity(data["memory"], f"{field}.memory"), f"{field}.memory"),
+        ready=boolean(data.get("ready", True), f"{field}.ready"),
     )
 
 
 def _deployment(item: object, field: str) -> DeploymentSpec:
-    data = _check_keys(item, _DEPLOYMENT_KEYS, field, required=_DEPLOYMENT_KEYS)
+    data = check_keys(item, _DEPLOYMENT_KEYS, field, required=_DEPLOYMENT_KEYS)
     return DeploymentSpec(
         name=check_name(data["name"], f"{field}.name"),
-        replicas=_bounded_int(data["replicas"], f"{field}.replicas", MAX_REPLICAS),
-        cpu=parse_cpu(_quantity(data["cpu"], f"{field}.cpu"), f"{field}.cpu"),
-        memory=parse_memory(_quantity(data["memory"], f"{field}.memory"), f"{field}.memory"),
+        replicas=bounded_int(data["replicas"], f"{field}.replicas", MAX_REPLICAS),
+        cpu=parse_cpu(quantity(data["cpu"], f"{field}.cpu"), f"{field}.cpu"),
+        memory=parse_memory(quantity(data["memory"], f"{field}.memory"), f"{field}.memory"),
     )
 
 
 def _autoscaler(item: object, field: str) -> AutoscalerSpec:
-    data = _check_keys(
-        item, _AUTOSCALER_KEYS, field, required=("maxNodes", "nodeCpu", "nodeMemory")
-    )
+    data = check_keys(item, _AUTOSCALER_KEYS, field, required=("maxNodes", "nodeCpu", "nodeMemory"))
     cpu_field, memory_field = f"{field}.nodeCpu", f"{field}.nodeMemory"
     return AutoscalerSpec(
-        max_nodes=_bounded_int(data["maxNodes"], f"{field}.maxNodes", MAX_AUTOSCALER_NODES),
-        node_cpu=parse_cpu(_quantity(data["nodeCpu"], cpu_field), cpu_field),
-        node_memory=parse_memory(_quantity(data["nodeMemory"], memory_field), memory_field),
-        enabled=_bool(data.get("enabled", True), f"{field}.enabled"),
+        max_nodes=bounded_int(data["maxNodes"], f"{field}.maxNodes", MAX_AUTOSCALER_NODES),
+        node_cpu=parse_cpu(quantity(data["nodeCpu"], cpu_field), cpu_field),
+        node_memory=parse_memory(quantity(data["nodeMemory"], memory_field), memory_field),
+        enabled=boolean(data.get("enabled", True), f"{field}.enabled"),
     )
 
 
-def _check_keys(
+def check_keys(
     item: object, allowed: Sequence[str], field: str, required: Sequence[str]
 ) -> Mapping[str, object]:
     if not isinstance(item, Mapping):
@@ -218,7 +216,7 @@ def _check_keys(
     return item
 
 
-def _sequence(value: object, field: str, limit: int, what: str) -> Sequence[object]:
+def sequence(value: object, field: str, limit: int, what: str) -> Sequence[object]:
     if not isinstance(value, Sequence) or isinstance(value, str):
         raise InvalidArgument(field, f"expected a list, got {value!r}")
     if len(value) > limit:
@@ -226,12 +224,12 @@ def _sequence(value: object, field: str, limit: int, what: str) -> Sequence[obje
     return value
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _bounded_int(value: object, field: str, limit: int) -> int:
-    if not _is_int(value):
+def bounded_int(value: object, field: str, limit: int) -> int:
+    if not is_int(value):
         raise InvalidArgument(field, f"{value!r} is not a whole number")
     assert isinstance(value, int)
     if not 0 <= value <= limit:
@@ -239,20 +237,20 @@ def _bounded_int(value: object, field: str, limit: int) -> int:
     return value
 
 
-def _bool(value: object, field: str) -> bool:
+def boolean(value: object, field: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidArgument(field, f"{value!r} is not true or false")
     return value
 
 
-def _quantity(value: object, field: str) -> str:
+def quantity(value: object, field: str) -> str:
     """A quantity as text; YAML files may write plain numbers (``cpu: 2``)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InvalidArgument(field, f"{value!r} is not a Kubernetes quantity (a string)")
     return value if isinstance(value, str) else str(value)
 
 
-def _unique(names: Sequence[str], field: str, what: str) -> None:
+def unique(names: Sequence[str], field: str, what: str) -> None:
     first: dict[str, int] = {}
     for i, name in enumerate(names):
         if name in first:
