@@ -20,7 +20,7 @@ from typing import TypeVar
 import networkx as nx
 
 from service.domain import RELATION_MEANINGS, Entity, EntityKind, Relation, RelationType
-from service.errors import EntityNotFound
+from service.errors import EntityNotFound, Problem
 from service.packs.documents import Document
 
 # Relation types along which a failure of the target reaches the source, in the order
@@ -57,8 +57,12 @@ class KnowledgeGraph:
         "packs",
         "scenarios",
         "version",
+        "warnings",
     )
     version: str
+    # What the loader found worth a look but not wrong (file:line each), e.g. a review
+    # marker or a cited document changed since the pack was anchored.
+    warnings: tuple[Problem, ...]
     documents: Mapping[str, Document]
     packs: tuple[str, ...]
     scenarios: Mapping[str, object]
@@ -104,6 +108,7 @@ class KnowledgeGraph:
         documents: Mapping[str, Document],
         packs: tuple[str, ...],
         scenarios: Mapping[str, object] | None = None,
+        warnings: Iterable[Problem] = (),
     ) -> KnowledgeGraph:
         """The graph of these entities and relations (every relation's ends among them),
         its networkx form built only when first asked for."""
@@ -123,6 +128,7 @@ class KnowledgeGraph:
         kg._init(None, version, documents, packs, scenarios, by_id, outgoing, incoming)
         object.__setattr__(kg, "_stack_adjacent", stack)
         object.__setattr__(kg, "_dependents", dependents)
+        object.__setattr__(kg, "warnings", tuple(warnings))
         return kg
 
     def _init(
@@ -141,6 +147,7 @@ class KnowledgeGraph:
         setattr_(self, "_lock", threading.RLock())
         setattr_(self, "_derived", {})
         setattr_(self, "version", version)
+        setattr_(self, "warnings", ())
         setattr_(self, "documents", documents)
         setattr_(self, "packs", packs)
         setattr_(self, "scenarios", scenarios if scenarios is not None else MappingProxyType({}))

@@ -38,6 +38,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"ok: {len(kg)} entities, {kg.number_of_relations()} relations, "
         f"{len(kg.documents)} source document(s), version {kg.version}"
     )
+    if kg.warnings:  # worth a look, not wrong: the exit code stays 0
+        n = len(kg.warnings)
+        print(f"{n} warning{'s' if n != 1 else ''}:")
+        for warning in kg.warnings:
+            print(f"  {warning}")
     return EXIT_OK
 
 

@@ -206,6 +206,7 @@ class _PackLoader:
             documents=MappingProxyType(dict(self.documents)),
             packs=tuple(str(d) for d in self.directories),
             scenarios=MappingProxyType(dict(self.scenarios)),
+            warnings=self.problems.warnings,
         )
 
 
