@@ -20,8 +20,12 @@ from service.packs.problems import Problems
 from service.packs.yamlmarks import MarkedDict
 
 SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-ENTITY_KEYS = frozenset({"id", "kind", "name", "summary", "aliases", "attributes", "sources"})
-RELATION_KEYS = frozenset({"source", "type", "target", "attributes", "sources"})
+# ``review``: a question a drafted pack leaves for a human (``archgraph draft``); it is
+# reported as a warning, not a problem, so a draft validates as written.
+ENTITY_KEYS = frozenset(
+    {"id", "kind", "name", "summary", "aliases", "attributes", "sources", "review"}
+)
+RELATION_KEYS = frozenset({"source", "type", "target", "attributes", "sources", "review"})
 KINDS = {k.value: k for k in EntityKind}
 TYPES = {t.value: t for t in RelationType}
 NO_ATTRIBUTES = freeze(None)
@@ -111,6 +115,8 @@ class PackItems:
             aliases = []
         attributes = self.attributes(file, item) if "attributes" in item else NO_ATTRIBUTES
         sources = self.citations.sources(file, item, default_document)
+        if "review" in item:
+            self.review(file, item)
         if entity_id is None or kind is None or name is None:
             return
         if entity_id in self.entities:
@@ -151,6 +157,8 @@ class PackItems:
                 )
         attributes = self.attributes(file, item) if "attributes" in item else NO_ATTRIBUTES
         sources = self.citations.sources(file, item, default_document)
+        if "review" in item:
+            self.review(file, item)
         if source is None or target is None or relation_type is None:
             return
         names = self.names
@@ -172,6 +180,14 @@ class PackItems:
             self.problems.add(file, item.line_of(key), f"{key!r} must be a non-empty string")
             return None
         return value
+
+    def review(self, file: str, item: MarkedDict) -> None:
+        """A review marker: a warning at its line, or a problem when it is not a question."""
+        question = item["review"]
+        if not isinstance(question, str) or not question.strip():
+            self.problems.add(file, item.line_of("review"), "review must be a non-empty string")
+            return
+        self.problems.warn(file, item.line_of("review"), f"review: {question.strip()}")
 
     def attributes(self, file: str, item: MarkedDict) -> Any:
         raw = item.get("attributes", {})
