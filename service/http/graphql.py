@@ -50,6 +50,7 @@ from service.http.graphql_request import (
 from service.http.response_cache import RAW_KEY, ResponseCache, etag_of
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph
+from service.kube.model import ClusterSnapshot
 
 ALLOWED_OPERATIONS = {
     "GET": (OperationType.QUERY,),
@@ -64,9 +65,10 @@ _PHASE_KIND = {"parse": "parse", "limits": "limit", "validation": "validation"}
 class HttpContext(BaseContext):
     """The resolver context for one HTTP request (satisfies ``service.api.context.Context``)."""
 
-    def __init__(self, kg: KnowledgeGraph) -> None:
+    def __init__(self, kg: KnowledgeGraph, scenarios: Mapping[str, ClusterSnapshot]) -> None:
         super().__init__()
         self.kg = kg
+        self.scenarios = scenarios
 
 
 def _response(
@@ -195,7 +197,7 @@ class GraphQLEndpoint:
                 answer.replay(record)
                 record.cacheable = True
                 return self.body_response(answer.body, 200, media, request.method, kg.version)
-        context = HttpContext(kg)
+        context = HttpContext(kg, self.state.scenarios)
         context.request = request
         with time_budget(self.state.settings.time_budget_seconds):
             result = await self.schema.execute_prepared(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import strawberry
 
 from service.http.response_cache import ResponseCache
 from service.knowledge import KnowledgeGraph
+from service.kube.model import ClusterSnapshot
 from service.settings import Settings
 
 
@@ -17,3 +19,5 @@ class AppState:
     schema: strawberry.Schema
     kg: KnowledgeGraph | None = None  # set once by the lifespan, then read-only
     responses: ResponseCache | None = None  # memoised /graphql answers; None: off
+    # imported cluster scenarios by name (serve --scenarios), loaded once at start-up
+    scenarios: Mapping[str, ClusterSnapshot] = field(default_factory=dict)

@@ -163,8 +163,10 @@ def snapshot_from_input(
             f"{field}.kubernetesVersion",
             f"{version!r} is not a supported version; expected {', '.join(SUPPORTED_VERSIONS)}",
         )
+    description = data.get("description") or ""
     return ClusterSnapshot(
         name=name,
+        description=description.strip() if isinstance(description, str) else "",
         version=str(version),
         nodes=nodes,
         specs=tuple(specs),
