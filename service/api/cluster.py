@@ -1,7 +1,9 @@
-"""Root fields about the user's own clusters: ``scenarios`` (what a server offers).
+"""Root fields about the user's own clusters: ``scenarios`` and ``scheduling``.
 
 The named scenarios are the packs' ``scenarios/`` and the imported files of
-``serve --scenarios DIR``; :mod:`service.queries.scenarios` counts what each holds.
+``serve --scenarios DIR``; :mod:`service.queries.scenarios` counts what each holds and
+finds one by name. ``scheduling`` runs :func:`service.simulation.scheduling.scheduling`
+off the event loop.
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 import strawberry
 
 from service.api.context import Info
+from service.api.offload import run_heavy
+from service.kube.model import ClusterSnapshot
 from service.queries import scenarios as domain
+from service.simulation import scheduling as scheduling_domain
 
 
 @strawberry.type(description="How many workloads of one kind a scenario has.")
@@ -60,6 +65,69 @@ class ScenarioSummary:
         )
 
 
+@strawberry.type(description="A pod, by namespace and name.")
+class PodRef:
+    namespace: str
+    name: str
+
+
+@strawberry.type(description="Why one node cannot take a pod: its first failing filter's reasons.")
+class NodeReasons:
+    node: str
+    reasons: list[str]
+
+
+@strawberry.type(description="What kube-scheduler does with one Pending pod now.")
+class PodScheduling:
+    namespace: str
+    name: str
+    node: str | None = strawberry.field(description="Where it binds; null: it stays Pending.")
+    victims: list[PodRef] = strawberry.field(
+        description="Lower-priority pods it preempts to get there (deleted first)."
+    )
+    message: str | None = strawberry.field(
+        description=(
+            "The FitError kube-scheduler reports (its FailedScheduling event), including the "
+            "preemption part; null when the pod fitted a node at once."
+        )
+    )
+    node_reasons: list[NodeReasons] = strawberry.field(
+        description="Per node, why it could not take the pod (empty when it fitted at once)."
+    )
+
+    @classmethod
+    def from_domain(cls, pod: scheduling_domain.PodScheduling) -> PodScheduling:
+        return cls(
+            namespace=pod.namespace,
+            name=pod.name,
+            node=pod.node,
+            victims=[PodRef(namespace=ns, name=name) for ns, name in pod.victims],
+            message=pod.message,
+            node_reasons=[NodeReasons(node=n, reasons=list(r)) for n, r in pod.reasons],
+        )
+
+
+@strawberry.type(
+    description="kube-scheduler's decisions for a scenario's Pending pods, in queue order."
+)
+class SchedulingResult:
+    scenario: str
+    kubernetes_version: str
+    node_count: int
+    pods: list[PodScheduling] = strawberry.field(
+        description="Unbound Pending pods, in the scheduling queue's order (priority, then age)."
+    )
+
+
+def _scheduling(snapshot: ClusterSnapshot) -> SchedulingResult:
+    return SchedulingResult(
+        scenario=snapshot.name,
+        kubernetes_version=snapshot.version,
+        node_count=len(snapshot.nodes),
+        pods=[PodScheduling.from_domain(p) for p in scheduling_domain.scheduling(snapshot)],
+    )
+
+
 @strawberry.type
 class ClusterQuery:
     @strawberry.field(
@@ -74,3 +142,16 @@ class ClusterQuery:
             ScenarioSummary.from_domain(s)
             for s in domain.scenario_summaries(context.kg, context.scenarios)
         ]
+
+    @strawberry.field(
+        description=(
+            "What kube-scheduler does now with a scenario's unbound Pending pods: the node "
+            "each binds to (and the pods it preempts) or its exact FitError message with every "
+            "node's reason — why is my pod Pending? Ties between equally good nodes go to the "
+            "smallest node name (kube-scheduler picks at random)."
+        )
+    )
+    async def scheduling(self, info: Info, scenario_name: str) -> SchedulingResult:
+        context = info.context
+        snapshot = domain.named_snapshot(context.kg, context.scenarios, scenario_name)
+        return await run_heavy(_scheduling, snapshot)

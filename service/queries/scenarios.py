@@ -114,3 +114,25 @@ def scenario_summaries(
 def known_names(kg: KnowledgeGraph, served: Mapping[str, ClusterSnapshot]) -> str:
     """The scenario names for an error message."""
     return ", ".join(sorted({*kg.scenarios, *served})) or "none"
+
+
+def named_snapshot(
+    kg: KnowledgeGraph,
+    served: Mapping[str, ClusterSnapshot],
+    name: str,
+    field: str = "scenarioName",
+) -> ClusterSnapshot:
+    """The scenario called ``name``: a served file, else a pack's (as a snapshot).
+
+    Raises
+    ------
+    InvalidArgument : no scenario has that name (the known ones are listed), or a pack's
+        file is not a valid scenario.
+    """
+    snapshot = served.get(name) or pack_scenario(kg, name)
+    if snapshot is None:
+        shown = name if len(name) <= 80 else name[:80] + "…"
+        raise InvalidArgument(
+            field, f"no scenario named {shown!r}; scenarios: {known_names(kg, served)}"
+        )
+    return snapshot
