@@ -62,6 +62,7 @@ from service.kube.model import (
     PodSpec,
     ReadyStatus,
     Taint,
+    Workload,
     WorkloadRef,
 )
 from service.kube.selectors import selector_matches
@@ -139,6 +140,9 @@ class ClusterState:
         self.spec_nonzero = np.zeros((0, 2), dtype=np.int64)
         self._spec_rows(self.specs)
         self.topology_epoch = 0
+        self.workloads: dict[tuple[str, str, str], Workload] = {
+            (w.kind, w.namespace, w.name): w for w in snapshot.workloads
+        }
 
         n = len(snapshot.nodes)
         self.node_names: list[str] = []
@@ -213,6 +217,10 @@ class ClusterState:
         self.specs.append(spec)
         self._spec_rows([spec])
         return len(self.specs) - 1
+
+    def workload(self, kind: str, namespace: str, name: str) -> Workload | None:
+        """The snapshot's workload of that kind, namespace and name, or None."""
+        return self.workloads.get((kind, namespace, name))
 
     # -- nodes --------------------------------------------------------------------------
     def _node_fields(self, i: int, node: Node) -> None:

@@ -1,0 +1,84 @@
+"""What kube-scheduler does now with a snapshot's Pending pods: ``scheduling(snapshot)``.
+
+The pods it takes are those the snapshot has unbound, alive (not Succeeded/Failed), not
+being deleted (``schedule_one.go skipPodSchedule``) and addressed to ``default-scheduler``.
+They go through the scheduling queue's order (``queuesort/priority_sort.go``: higher
+priority first, then earlier — the creation time stands for the queue timestamp — then
+snapshot order), one cycle each (:func:`~service.simulation.scheduler.schedule_one`); a pod
+that lands binds at once and a preemptor's victims are deleted at once, so that later pods
+see the cluster as it will be. (kube-scheduler nominates the preemptor and binds it on a
+later cycle, once its victims are gone; nominated pods keep lower-priority pods off the
+node meanwhile, which is what binding at once gives here.)
+
+Per pod: namespace, name, the node (None: stays Pending), the victims, the FitError message
+and, for a pod that did not fit at once, every node's reasons — "why is my pod Pending?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.kube.model import ClusterSnapshot
+from service.simulation.scheduler import Decision, schedule_one
+from service.simulation.state import ClusterState
+
+DEFAULT_SCHEDULER = "default-scheduler"
+
+
+@dataclass(frozen=True, slots=True)
+class PodScheduling:
+    """One Pending pod's fate; ``reasons``: (node, reasons) by node name."""
+
+    namespace: str
+    name: str
+    node: str | None
+    victims: tuple[tuple[str, str], ...] = ()  # (namespace, name)
+    message: str | None = None
+    reasons: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def queue_order(state: ClusterState) -> list[int]:
+    """The snapshot's Pending pods kube-scheduler takes, in its queue's order."""
+    pods = [
+        p
+        for p in state.pending_pods()
+        if not state.pod_deleting[p]
+        and state.specs[state.pod_spec[p]].scheduler_name == DEFAULT_SCHEDULER
+    ]
+    return sorted(
+        pods, key=lambda p: (-state.specs[state.pod_spec[p]].priority, state.pod_created[p], p)
+    )
+
+
+def apply(state: ClusterState, decision: Decision) -> None:
+    """Carry out a decision on ``state``: delete the victims, bind the pod."""
+    for victim in decision.victims:
+        state.remove_pod(victim)
+    if decision.node is not None:
+        state.bind(decision.pod, decision.node)
+
+
+def describe(state: ClusterState, decision: Decision) -> PodScheduling:
+    p = decision.pod
+    reasons = sorted(
+        (state.node_names[n], status.reasons) for n, status in decision.statuses.items()
+    )
+    return PodScheduling(
+        state.pod_namespace[p],
+        state.pod_name[p],
+        None if decision.node is None else state.node_names[decision.node],
+        tuple((state.pod_namespace[v], state.pod_name[v]) for v in decision.victims),
+        decision.message,
+        tuple(reasons),
+    )
+
+
+def scheduling(snapshot: ClusterSnapshot) -> list[PodScheduling]:
+    """Schedule the snapshot's Pending pods in queue order; one entry per pod, in that order."""
+    state = ClusterState(snapshot)
+    results = []
+    for pod in queue_order(state):
+        decision = schedule_one(state, pod)
+        results.append(describe(state, decision))
+        apply(state, decision)
+    return results
