@@ -2,16 +2,17 @@
 
 ``log_config`` gives uvicorn (and gunicorn, with several workers) this format for their
 own loggers and silences their access logs: ours (the ``archgraph.access`` logger, written
-by :mod:`service.http.observability`) says more, one line per request.
+in batches by :mod:`service.http.access_log`) says more, one line per request.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
-import threading
-import time
 import traceback
+import weakref
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +42,8 @@ class JsonFormatter(logging.Formatter):
         self._second_text = ""
         self._extras: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def _time(self, created: float) -> str:
+    def timestamp(self, created: float) -> str:
+        """``created`` (seconds since the epoch) as ISO 8601 in UTC, to the millisecond."""
         second = int(created)
         millis = round((created - second) * 1_000_000) // 1000
         if millis >= 1000:  # rounding reached the next second: let datetime say it
@@ -54,7 +56,7 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         attributes = vars(record)
         entry: dict[str, Any] = {
-            "time": self._time(record.created),
+            "time": self.timestamp(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -74,21 +76,28 @@ class JsonFormatter(logging.Formatter):
 
 
 class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """stderr, with access lines written in batches: a ``write(2)`` each would cost more
-    than the line.
+    """stderr through a 64 KiB buffer, so access lines reach it in batches: a ``write(2)``
+    each would cost more than the line.
 
-    Access lines are buffered and flushed every ``interval`` seconds by a daemon thread;
-    any other line flushes at once, with the access lines before it, in order. (uvicorn
-    ends on SIGTERM by re-raising the signal, so no exit handler would flush; it logs its
-    shutdown first.)
+    Access lines at INFO stay in the buffer until :meth:`flush`, which the access log calls
+    after each batch it writes; any other line flushes at once, with the access lines before
+    it, in order. The buffer is flushed before a ``fork()`` too (gunicorn forks its workers
+    from the process that configured logging), so no line is written twice.
     """
 
-    def __init__(self, interval: float = 0.2) -> None:
-        super().__init__(
-            open(sys.stderr.fileno(), "w", buffering=1 << 16, encoding="utf-8", closefd=False)  # noqa: SIM115
-        )
-        self.interval = interval
-        threading.Thread(target=self._flush_periodically, name="log-flush", daemon=True).start()
+    def __init__(self, stream: Any = None) -> None:
+        if stream is None:  # fd 2, through a buffer of its own; stays open with the process
+            stderr = sys.stderr.fileno()
+            stream = open(stderr, "w", buffering=1 << 16, encoding="utf-8", closefd=False)  # noqa: SIM115
+        super().__init__(stream)
+        handler = weakref.ref(self)
+
+        def flush_before_fork() -> None:
+            alive = handler()
+            if alive is not None:
+                alive.flush()
+
+        os.register_at_fork(before=flush_before_fork)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -98,10 +107,11 @@ class BatchedStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         except Exception:
             self.handleError(record)
 
-    def _flush_periodically(self) -> None:
-        while True:
-            time.sleep(self.interval)
-            self.flush()
+    def write_lines(self, lines: Iterable[str]) -> None:
+        """Write formatted lines (without their newlines) and flush: the access log's batch."""
+        with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
+            self.stream.write("".join(line + "\n" for line in lines))
+        self.flush()
 
 
 def json_formatter() -> JsonFormatter:
