@@ -10,21 +10,32 @@ from service.settings import Settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from service.http.logs import log_config
-
+    """One worker: uvicorn itself. Several: gunicorn's arbiter over uvicorn workers, each on
+    its own ``SO_REUSEPORT`` socket, with one ``/metrics`` (:mod:`service.http.supervisor`).
+    """
     dirs = extra_dirs(args)
     if load_or_report(dirs) is None:  # refuse to start on bad data, before binding the port
         return EXIT_ERRORS
     os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.resolve()) for d in dirs)
     settings = Settings()
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    workers = args.workers or settings.workers
+    if workers > 1:
+        from service.http.supervisor import serve_workers
+
+        serve_workers(settings, host, port, workers)
+        return EXIT_OK
+
+    import uvicorn
+
+    from service.http.logs import log_config
+
     uvicorn.run(
         "service.http.app:create_app",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port if args.port is not None else settings.port,
-        workers=args.workers or settings.workers,
+        host=host,
+        port=port,
         log_level=settings.log_level,
         log_config=log_config(settings.log_level),  # JSON lines
         access_log=False,  # our middleware logs each request, with its GraphQL operation
@@ -38,6 +49,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve = commands.add_parser("serve", help="serve GraphQL (and GraphiQL) over HTTP")
     serve.add_argument("--host", default=None, help="bind address (ARCHGRAPH_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (ARCHGRAPH_PORT, 8000)")
-    serve.add_argument("--workers", type=int, default=None, help="worker processes (1)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (ARCHGRAPH_WORKERS, 1); more than one: gunicorn supervises them",
+    )
     add_data_args(serve)
     serve.set_defaults(func=cmd_serve)

@@ -127,21 +127,31 @@ def json_formatter() -> JsonFormatter:
     return JsonFormatter()
 
 
-def log_config(level: str) -> dict[str, Any]:
-    """``logging.config.dictConfig`` for ``archgraph serve``: JSON lines, our access log only."""
+def log_config(level: str, supervisor: bool = False) -> dict[str, Any]:
+    """``logging.config.dictConfig`` for ``archgraph serve``: JSON lines, our access log only.
+
+    ``supervisor``: for gunicorn's arbiter and workers too (several workers), whose loggers
+    it adds; gunicorn merges this over its defaults, so it names the root logger's handler.
+    """
     level = level.upper()
     handler = {"()": f"{__name__}.BatchedStderrHandler", "formatter": "json"}
-    return {
+    loggers: dict[str, Any] = {
+        "archgraph": {"handlers": ["stderr"], "level": level, "propagate": False},
+        "uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False},
+        "uvicorn.error": {"level": level},
+        # our middleware logs each request once, with more than uvicorn knows
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "strawberry": {"handlers": ["stderr"], "level": level, "propagate": False},
+    }
+    config: dict[str, Any] = {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": f"{__name__}.json_formatter"}},
         "handlers": {"stderr": handler},
-        "loggers": {
-            "archgraph": {"handlers": ["stderr"], "level": level, "propagate": False},
-            "uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False},
-            "uvicorn.error": {"level": level},
-            # our middleware logs each request once, with more than uvicorn knows
-            "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
-            "strawberry": {"handlers": ["stderr"], "level": level, "propagate": False},
-        },
+        "loggers": loggers,
     }
+    if supervisor:
+        loggers["gunicorn.error"] = {"handlers": ["stderr"], "level": level, "propagate": False}
+        loggers["gunicorn.access"] = {"handlers": [], "level": "CRITICAL", "propagate": False}
+        config["root"] = {"handlers": ["stderr"], "level": "WARNING"}
+    return config

@@ -1,0 +1,108 @@
+"""``archgraph serve --workers 2``: gunicorn's arbiter over two uvicorn workers, for real.
+
+One ``/metrics`` for the whole server, the access log and graceful shutdown as with one
+worker, and prometheus-client's directory made and cleaned by the server.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from live_server import SLOW_QUERY, SLOW_STACK_PATH, LiveServer, live_server
+from prometheus_client.parser import text_string_to_metric_families
+
+pytestmark = pytest.mark.e2e
+
+NAMED = {"query": 'query OneEntity { entity(id: "container") { name } }'}
+
+
+def json_lines(log: str) -> list[dict[str, Any]]:
+    """Every line of the server's log, each a JSON object (json.loads fails otherwise)."""
+    return [json.loads(line) for line in log.splitlines()]
+
+
+def scrape(server: LiveServer) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
+    """``/metrics``: each sample's value, by name and then by sorted labels."""
+    found: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
+    text = httpx.get(f"{server.url}/metrics").text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found.setdefault(sample.name, {})[tuple(sorted(sample.labels.items()))] = sample.value
+    return found
+
+
+def test_metrics_on_any_worker_count_the_whole_server(tmp_path: Path) -> None:
+    env = {"TMPDIR": str(tmp_path)}  # where the server makes its metrics directory
+    with live_server(tmp_path, "--workers", "2", env=env) as server:
+        [made] = tmp_path.glob("archgraph-metrics-*")
+        for _ in range(40):  # each on a new connection: the kernel picks a worker's socket
+            response = httpx.post(server.graphql, json=NAMED, headers={"Connection": "close"})
+            assert response.json() == {"data": {"entity": {"name": "Container"}}}
+        time.sleep(0.5)  # the other worker counts its requests in batches of 0.2 s
+        found = scrape(server)
+        server.terminate()
+        assert server.process.wait(timeout=30) == 0
+    graphql = (("method", "POST"), ("route", "/graphql"), ("status", "200"))
+    assert found["archgraph_http_requests_total"][graphql] == 40
+    assert found["archgraph_graphql_operations_total"][(("outcome", "ok"), ("type", "query"))] == 40
+    per_worker = found["archgraph_worker_requests_total"]
+    assert len(per_worker) == 2 and min(per_worker.values()) > 0, per_worker
+    assert sum(per_worker.values()) == sum(found["archgraph_http_requests_total"].values())
+    assert found["archgraph_graph_entities"][()] == 79
+    assert not made.exists()  # removed when the server stopped
+    access = [line for line in json_lines(server.log()) if line["logger"] == "archgraph.access"]
+    assert sum(1 for line in access if line.get("operation") == "OneEntity") == 40
+
+
+def test_a_given_metrics_directory_is_emptied_at_start_and_kept(tmp_path: Path) -> None:
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    (directory / "counter_1.db").write_bytes(b"left by an earlier run")
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    with live_server(tmp_path, "--workers", "2", env=env) as server:
+        httpx.post(server.graphql, json=NAMED)
+        time.sleep(0.5)
+        requests = scrape(server)["archgraph_http_requests_total"]
+        assert not (directory / "counter_1.db").exists()
+    assert requests[(("method", "POST"), ("route", "/graphql"), ("status", "200"))] == 1
+    kept = {path.name.split("_")[0] for path in directory.glob("*.db")}  # this run's files
+    assert {"counter", "histogram"} <= kept
+
+
+def test_an_in_flight_query_finishes_on_sigterm_with_two_workers(tmp_path: Path) -> None:
+    outcome: list[object] = []
+
+    def post() -> None:
+        try:
+            outcome.append(httpx.post(server.graphql, json=SLOW_QUERY, timeout=30))
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    with live_server(tmp_path, "--workers", "2", preamble=SLOW_STACK_PATH) as server:
+        thread = threading.Thread(target=post)
+        thread.start()
+        time.sleep(0.4)  # the query is running in one of the workers (it takes 1 s)
+        server.terminate()
+        thread.join(timeout=10)
+        code = server.process.wait(timeout=30)
+        log = server.log()
+    [response] = outcome
+    assert isinstance(response, httpx.Response)
+    assert response.json() == {"data": {"stackPath": {"kernelCount": 2}}}
+    assert code == 0  # the arbiter exits 0 once its workers have stopped
+    lines = json_lines(log)  # gunicorn's lines too: every one is JSON
+    messages = [line["message"] for line in lines]
+    assert messages.count("Application shutdown complete.") == 2
+    [slow] = [
+        line
+        for line in lines
+        if line["logger"] == "archgraph.access" and line["path"] == "/graphql"
+    ]
+    assert (slow["status"], slow["duration_ms"] > 900) == (200, True)
+    assert "Traceback" not in log
