@@ -27,16 +27,24 @@ class Problem:
 
 
 class GraphDataError(ArchgraphError):
-    """A knowledge pack is invalid; carries every problem found, not just the first."""
+    """A knowledge pack is invalid; carries every problem found, not just the first, and
+    the warnings met on the way (they often explain the problems: a cited document
+    changed since the pack was anchored)."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], warnings: Iterable[Problem] = ()) -> None:
         self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
+        self.warnings: tuple[Problem, ...] = tuple(warnings)
         super().__init__(str(self))
 
     def __str__(self) -> str:
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in the knowledge graph data:"
-        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+        lines = [head, *(f"  {p}" for p in self.problems)]
+        if self.warnings:
+            w = len(self.warnings)
+            lines.append(f"{w} warning{'s' if w != 1 else ''}:")
+            lines += [f"  {p}" for p in self.warnings]
+        return "\n".join(lines)
 
 
 class EntityNotFound(ArchgraphError):

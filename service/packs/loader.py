@@ -30,6 +30,7 @@ from typing import Any
 from service.domain import Entity, Relation, RelationType
 from service.errors import GraphDataError, Problem
 from service.knowledge import KnowledgeGraph
+from service.packs.anchors import warn_changed
 from service.packs.documents import Document
 from service.packs.pack_items import PackItems
 from service.packs.problems import Problems
@@ -106,6 +107,7 @@ class _PackLoader:
         self.directories = directories
         self.problems = Problems()
         self.documents: dict[str, Document] = {}
+        self.document_files: dict[str, str] = {}  # name -> where it was read, as shown
         self.scenarios: dict[str, Any] = {}
         self.hash = hashlib.sha256()
 
@@ -115,6 +117,15 @@ class _PackLoader:
                 self.problems.add(str(directory), 0, "knowledge pack directory does not exist")
                 continue
             self.read_documents(directory)
+        for directory in self.directories:
+            if directory.is_dir():
+                warn_changed(
+                    directory,
+                    display_path(directory),
+                    self.documents,
+                    self.document_files,
+                    self.problems,
+                )
         # Every document is known before any item cites one.
         items = PackItems(self.documents, self.problems)
         for directory in self.directories:
@@ -127,7 +138,7 @@ class _PackLoader:
                 self.read_scenarios(directory)
         _check_relation_ends(items.entities, items.relations, self.problems)
         if self.problems:
-            raise GraphDataError(self.problems)
+            raise GraphDataError(self.problems, warnings=self.problems.warnings)
         return self.build(items)
 
     def read_documents(self, directory: Path) -> None:
@@ -148,6 +159,7 @@ class _PackLoader:
                 )
                 continue
             self.documents[name] = document
+            self.document_files[name] = display_path(path)
             self.hash.update(name.encode() + b"\0" + path.read_bytes())
 
     def read_text(self, path: Path) -> str | None:
@@ -156,7 +168,7 @@ class _PackLoader:
             data = path.read_bytes()
             text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self.problems.add(_display(path), 0, f"cannot read file: {exc}")
+            self.problems.add(display_path(path), 0, f"cannot read file: {exc}")
             return None
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -171,18 +183,18 @@ class _PackLoader:
         try:
             return load_marked(text)
         except YamlSyntaxError as exc:
-            self.problems.add(_display(path), exc.line, str(exc))
+            self.problems.add(display_path(path), exc.line, str(exc))
             return None
 
     def read_pack_file(self, path: Path, items: PackItems) -> None:
         data = self.read_yaml(path)
         if data is not None:
-            items.read_file(_display(path), data)
+            items.read_file(display_path(path), data)
 
     def read_table(self, path: Path, items: PackItems) -> None:
         text = self.read_text(path)
         if text is not None:
-            read_table(_display(path), text, items)
+            read_table(display_path(path), text, items)
 
     def read_scenarios(self, directory: Path) -> None:
         folder = directory / "scenarios"
@@ -193,7 +205,7 @@ class _PackLoader:
             if data is None:
                 continue
             if not isinstance(data, MarkedDict):
-                self.problems.add(_display(path), 1, "a scenario file must be a mapping")
+                self.problems.add(display_path(path), 1, "a scenario file must be a mapping")
                 continue
             self.scenarios[path.stem] = data
 
@@ -220,7 +232,7 @@ def pack_files(directory: Path) -> list[Path]:
     )
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
