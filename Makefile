@@ -6,8 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 PYTEST_ARGS ?=
+# tests/deploy/ looks for checkov and hadolint here (`make tools`)
+TOOLS_VENV := .venv-tools
 
-.PHONY: install install-test serve test check format schema bench clean
+.PHONY: install install-test tools serve test check format schema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +27,18 @@ $(VENV)/.test: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
 install: $(VENV)/.runtime
 install-test: $(VENV)/.test
 
+# checkov and hadolint for tests/deploy/, in a virtualenv of their own: checkov's pins clash with ours.
+$(TOOLS_VENV)/.installed: tests/deploy/tools-requirements.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet -r tests/deploy/tools-requirements.txt
+	touch $@
+
+tools: $(TOOLS_VENV)/.installed
+
 serve: install
 	$(BIN)/archgraph serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: install-test
+test: install-test tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: install-test
@@ -50,4 +60,4 @@ bench: install-test
 	done; exit $$status
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS_VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
