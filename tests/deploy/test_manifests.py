@@ -135,7 +135,7 @@ def test_the_pod_runs_unprivileged_on_a_read_only_root(
     assert mounts["tmp"]["mountPath"] == "/tmp"
     assert {v["name"]: v for v in pod_spec["volumes"]}["tmp"] == {
         "name": "tmp",
-        "emptyDir": {"sizeLimit": "64Mi"},
+        "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"},
     }
     assert mounts["packs"]["readOnly"] is True and mounts["scenarios"]["readOnly"] is True
 
