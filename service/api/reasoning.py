@@ -19,7 +19,12 @@ from service.queries import blast, comparison, recommendation, stacks
 # The query layer's enums become GraphQL enums as they are (LEFT, VIRTUAL_MACHINE, ...).
 strawberry.enum(comparison.Side, description="Which side of a comparison is favourable.")
 strawberry.enum(
-    recommendation.Choice, description="What a recommendation can be: one platform or both."
+    recommendation.Choice,
+    description="A recommendation in the built-in notes' terms: a VM, containers or both.",
+)
+CHOICE_DEPRECATION = (
+    "Meaningful for the VM/container pair only: null when a favoured entity stands for no "
+    "Choice (e.g. a platform of your own pack). Use `favoured`, which answers for any set."
 )
 Side = comparison.Side
 Choice = recommendation.Choice
@@ -72,7 +77,7 @@ class Comparison:
 @strawberry.type(description="A requirement (or situation), what it favours and why.")
 class RecommendationReason:
     requirement: Entity
-    favours: Choice
+    favours: Choice | None = strawberry.field(deprecation_reason=CHOICE_DEPRECATION)
     favoured: Entity = strawberry.field(description="The entity the requirement favours.")
     explanation: str
     sources: list[Source] = strawberry.field(description="The sources of the favours relation.")
@@ -88,11 +93,15 @@ class RecommendationReason:
         )
 
 
-@strawberry.type(description="The choice for a set of requirements, with the rules that fired.")
+@strawberry.type(description="What serves a set of requirements, with the rules that fired.")
 class Recommendation:
-    choice: Choice
+    choice: Choice | None = strawberry.field(deprecation_reason=CHOICE_DEPRECATION)
     favoured: Entity | None = strawberry.field(
-        description="The platform or architecture standing for the choice."
+        description="The entity that serves every requirement: the one they all favour, or "
+        "the one combining the entities they split between (null when none does)."
+    )
+    favoured_entities: list[Entity] = strawberry.field(
+        description="Every entity the requirements favour, first favoured first."
     )
     rationale: str
     reasons: list[RecommendationReason] = strawberry.field(description="One per requirement.")
@@ -107,6 +116,7 @@ class Recommendation:
         return cls(
             choice=result.choice,
             favoured=_entity(result.favoured),
+            favoured_entities=[Entity.from_domain(e) for e in result.favoured_entities],
             rationale=result.rationale,
             reasons=[RecommendationReason.from_domain(r) for r in result.reasons],
             situations=[RecommendationReason.from_domain(r) for r in result.situations],
@@ -227,9 +237,17 @@ class ReasoningQuery:
     async def requirements(self, info: Info) -> list[Entity]:
         return [Entity.from_domain(e) for e in recommendation.requirements(info.context.kg)]
 
-    @strawberry.field(description="VIRTUAL_MACHINE, CONTAINER or COMBINED for the requirements.")
-    async def recommendation(self, info: Info, requirements: list[strawberry.ID]) -> Recommendation:
-        result = recommendation.recommend(info.context.kg, requirements)
+    @strawberry.field(
+        description="What serves all the requirements: the entity they favour, or the one "
+        "combining those they split between; `among` counts only favours of these entities."
+    )
+    async def recommendation(
+        self,
+        info: Info,
+        requirements: list[strawberry.ID],
+        among: list[strawberry.ID] | None = None,
+    ) -> Recommendation:
+        result = recommendation.recommend(info.context.kg, requirements, among)
         return Recommendation.from_domain(result)
 
     @strawberry.field(description="The shortest stack path between two entities, or null.")

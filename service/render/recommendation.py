@@ -17,7 +17,9 @@ def title(recommendation: Recommendation) -> str:
 def _answer(recommendation: Recommendation) -> str:
     if recommendation.favoured is not None:
         return recommendation.favoured.name
-    return recommendation.choice.name.replace("_", " ").lower()
+    if recommendation.choice is not None:
+        return recommendation.choice.name.replace("_", " ").lower()
+    return "no one entity serves them all"
 
 
 def _rows(reasons: tuple[RecommendationReason, ...], citations: Citations) -> list[list[str]]:
@@ -28,7 +30,13 @@ def _rows(reasons: tuple[RecommendationReason, ...], citations: Citations) -> li
 
 
 def _verdict(recommendation: Recommendation) -> str:
-    return f"{_answer(recommendation)} ({recommendation.choice.value})"
+    return f"{_answer(recommendation)}{_choice(recommendation)}"
+
+
+def _choice(recommendation: Recommendation) -> str:
+    """`` (VIRTUAL_MACHINE)`` and the like; nothing outside the built-in notes' terms."""
+    choice = recommendation.choice
+    return f" ({choice.value})" if choice is not None else ""
 
 
 def to_markdown(recommendation: Recommendation, embed: Embed) -> str:
@@ -92,5 +100,5 @@ def to_mermaid(recommendation: Recommendation, embed: Embed) -> str:
         chosen.append(favoured.id)
     lines += mermaid.style_class("chosen", "fill:#d9f2dd,stroke:#2f7d3a,stroke-width:2px", chosen)
     return mermaid.document(
-        f"{title(recommendation)} ({recommendation.choice.value})", "LR", lines, citations, embed
+        f"{title(recommendation)}{_choice(recommendation)}", "LR", lines, citations, embed
     )

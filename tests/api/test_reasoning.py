@@ -460,3 +460,52 @@ async def test_recommendation_over_http(client: httpx.AsyncClient) -> None:
             }
         }
     }
+
+
+AMONG = """
+query($r: [ID!]!, $among: [ID!]) {
+  recommendation(requirements: $r, among: $among) {
+    choice favoured { id } favouredEntities { id } reasons { favoured { id } favours }
+  }
+}"""
+
+
+def test_recommendation_names_every_favoured_entity_and_keeps_the_choice(gql: Gql) -> None:
+    result = gql(AMONG, r=["strong-security-isolation", "fast-startup"])
+    assert result == {
+        "data": {
+            "recommendation": {
+                "choice": "COMBINED",
+                "favoured": {"id": "vm-container-architecture"},
+                "favouredEntities": [{"id": "virtual-machine"}, {"id": "container"}],
+                "reasons": [
+                    {"favoured": {"id": "virtual-machine"}, "favours": "VIRTUAL_MACHINE"},
+                    {"favoured": {"id": "container"}, "favours": "CONTAINER"},
+                ],
+            }
+        }
+    }
+
+
+def test_among_that_leaves_a_requirement_nothing_is_a_graphql_error(gql: Gql) -> None:
+    result = gql(AMONG, r=["strong-security-isolation", "fast-startup"], among=["virtual-machine"])
+    assert result["data"] is None
+    assert [e["message"] for e in result["errors"]] == [
+        "among: 'fast-startup' favours none of virtual-machine (it favours container)"
+    ]
+
+
+def test_choice_is_deprecated_in_favour_of_favoured(gql: Gql) -> None:
+    result = gql(
+        '{ recommendation: __type(name: "Recommendation") { fields(includeDeprecated: true) '
+        "{ name isDeprecated deprecationReason } } "
+        'reason: __type(name: "RecommendationReason") { fields(includeDeprecated: true) '
+        "{ name isDeprecated } } }"
+    )
+    fields = {f["name"]: f for f in result["data"]["recommendation"]["fields"]}
+    assert [name for name, f in fields.items() if f["isDeprecated"]] == ["choice"]
+    assert fields["choice"]["deprecationReason"].startswith(
+        "Meaningful for the VM/container pair only"
+    )
+    reason = result["data"]["reason"]["fields"]
+    assert [f["name"] for f in reason if f["isDeprecated"]] == ["favours"]

@@ -216,3 +216,148 @@ def test_combining_in_a_pack_without_an_architecture_still_answers(
         "Quick favours App; it concerns Speed.",
         "Safe favours Server; it concerns Safety.",
     ]
+
+
+# Three platforms of a pack of one's own: none carries a `choice`; `app-on-server` has both
+# App and Server as layers; `dense` favours two of them; `both` favours the combination.
+THREE_PLATFORM_PACK = """\
+document: tiny.md
+entities:
+  - {id: app, kind: platform, name: App, sources: [{line: 5, quote: "Apps"}]}
+  - {id: server, kind: platform, name: Server, sources: [{line: 5, quote: "servers"}]}
+  - {id: rack, kind: platform, name: Rack, sources: [{line: 6, quote: "racks"}]}
+  - {id: app-on-server, kind: architecture, name: Apps on servers, sources: [{line: 5, quote: "Apps run on servers."}]}
+  - {id: quick, kind: requirement, name: Quick, sources: [{line: 5, quote: "Apps"}]}
+  - {id: sturdy, kind: requirement, name: Sturdy, sources: [{line: 6, quote: "Servers"}]}
+  - {id: dense, kind: requirement, name: Dense, sources: [{line: 6, quote: "racks"}]}
+  - {id: both, kind: situation, name: Both, sources: [{line: 5, quote: "Apps run on servers."}]}
+relations:
+  - {source: quick, type: favours, target: app, sources: [{line: 5, quote: "Apps"}]}
+  - {source: sturdy, type: favours, target: server, sources: [{line: 6, quote: "Servers"}]}
+  - {source: dense, type: favours, target: app, sources: [{line: 5, quote: "Apps"}]}
+  - {source: dense, type: favours, target: rack, sources: [{line: 6, quote: "racks"}]}
+  - {source: both, type: favours, target: app-on-server, sources: [{line: 5, quote: "run on"}]}
+  - {source: app, type: layer_of, target: app-on-server, attributes: {position: 2}, sources: [{line: 5, quote: "Apps"}]}
+  - {source: server, type: layer_of, target: app-on-server, attributes: {position: 1}, sources: [{line: 5, quote: "servers"}]}
+"""
+
+
+@pytest.fixture
+def three_platforms(make_pack: Callable[..., Path]) -> KnowledgeGraph:
+    return load_graph([make_pack({"pack.yaml": THREE_PLATFORM_PACK})], include_builtin=False)
+
+
+@pytest.mark.parametrize(
+    ("given", "among", "favoured", "favoured_entities", "rationale"),
+    [
+        # one requirement, one platform: that platform, without a Choice
+        (["quick"], None, "app", ["app"], "Choose App because Quick favours App."),
+        # split between two platforms: the architecture layering both combines them
+        (
+            ["quick", "sturdy"],
+            None,
+            "app-on-server",
+            ["app", "server"],
+            "Choose Apps on servers because Quick favours App and Sturdy favours Server; "
+            "no single platform serves them all.",
+        ),
+        # a requirement asking for what already combines the other's platform
+        (
+            ["quick", "both"],
+            None,
+            "app-on-server",
+            ["app", "app-on-server"],
+            "Choose Apps on servers because Quick favours App and Both favours Apps on servers.",
+        ),
+        # split with nothing that layers both sides: no answer, and the split said plainly
+        (
+            ["dense"],
+            None,
+            None,
+            ["app", "rack"],
+            "No one entity serves them all: Dense favours App and Dense favours Rack.",
+        ),
+        # among narrows what counts: Dense is then for Rack alone
+        (["dense"], ["rack"], "rack", ["rack"], "Choose Rack because Dense favours Rack."),
+        # among keeps both of a split, and the combination may still be the answer
+        (["quick", "sturdy"], ["app", "server"], "app-on-server", ["app", "server"], None),
+    ],
+)
+def test_recommendation_answers_with_the_favoured_entity_for_any_set(
+    three_platforms: KnowledgeGraph,
+    given: list[str],
+    among: list[str] | None,
+    favoured: str | None,
+    favoured_entities: list[str],
+    rationale: str | None,
+) -> None:
+    result = recommend(three_platforms, given, among)
+    assert (result.favoured and result.favoured.id) == favoured
+    assert [e.id for e in result.favoured_entities] == favoured_entities
+    assert result.choice is None
+    assert {r.favours for r in result.reasons} == {None}
+    if rationale is not None:
+        assert result.rationale == rationale
+
+
+def test_requirements_are_those_favouring_anything(three_platforms: KnowledgeGraph) -> None:
+    assert [e.id for e in requirements(three_platforms)] == ["both", "dense", "quick", "sturdy"]
+
+
+def test_the_choice_stays_for_the_vm_and_container_pair(kg: KnowledgeGraph) -> None:
+    result = recommend(kg, ["fast-startup"], among=["container", "virtual-machine"])
+    assert (result.choice, [e.id for e in result.favoured_entities]) == (
+        Choice.CONTAINER,
+        ["container"],
+    )
+    split = recommend(kg, ["strong-security-isolation", "fast-startup"])
+    assert [e.id for e in split.favoured_entities] == ["virtual-machine", "container"]
+    assert (split.choice, split.favoured and split.favoured.id) == (
+        Choice.COMBINED,
+        "vm-container-architecture",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "among", "error", "message"),
+    [
+        # an empty among is a mistake, not "everything"
+        (
+            ["quick"],
+            [],
+            InvalidArgument,
+            "among: name at least one entity, or omit the argument; "
+            "valid ids: app, app-on-server, rack, server",
+        ),
+        # an id nobody declared
+        (
+            ["quick"],
+            ["app", "cloud"],
+            EntityNotFound,
+            "among: no entity with id 'cloud'; valid ids: app, app-on-server, rack, server",
+        ),
+        # an entity no requirement favours
+        (
+            ["quick"],
+            ["quick"],
+            InvalidArgument,
+            "among: no requirement favours 'quick'; valid ids: app, app-on-server, rack, server",
+        ),
+        # a requirement left with nothing to favour
+        (
+            ["quick", "sturdy"],
+            ["app"],
+            InvalidArgument,
+            "among: 'sturdy' favours none of app (it favours server)",
+        ),
+    ],
+)
+def test_bad_among_is_a_clear_error(
+    three_platforms: KnowledgeGraph,
+    given: list[str],
+    among: list[str],
+    error: type[Exception],
+    message: str,
+) -> None:
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        recommend(three_platforms, given, among)
