@@ -7,6 +7,8 @@ worker, and prometheus-client's directory made and cleaned by the server.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -106,3 +108,41 @@ def test_an_in_flight_query_finishes_on_sigterm_with_two_workers(tmp_path: Path)
     ]
     assert (slow["status"], slow["duration_ms"] > 900) == (200, True)
     assert "Traceback" not in log
+
+
+def test_a_worker_that_dies_is_replaced_and_its_counts_stay(tmp_path: Path) -> None:
+    directory = tmp_path / "metrics"
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    with live_server(tmp_path, "--workers", "2", env=env) as server:
+        for _ in range(20):
+            httpx.post(server.graphql, json=NAMED, headers={"Connection": "close"})
+        time.sleep(0.5)
+        before = scrape(server)["archgraph_worker_requests_total"]
+        dead = int(dict(next(iter(before)))["worker"])
+        assert (directory / f"gauge_livesum_{dead}.db").exists()  # its in-flight gauge
+        os.kill(dead, signal.SIGKILL)  # as the OOM killer would
+        deadline = time.monotonic() + 20
+        while "Booting worker with pid" not in server.log().split(f"pid:{dead}")[-1]:
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.1)
+        _wait_until_answering(server)
+        after = scrape(server)
+    assert not (directory / f"gauge_livesum_{dead}.db").exists()  # marked dead by the arbiter
+    graphql = (("method", "POST"), ("route", "/graphql"), ("status", "200"))
+    assert after["archgraph_http_requests_total"][graphql] == 20  # the dead worker's too
+    assert (
+        after["archgraph_worker_requests_total"][(("worker", str(dead)),)]
+        == before[(("worker", str(dead)),)]
+    )
+
+
+def _wait_until_answering(server: LiveServer) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{server.url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(server.log())
