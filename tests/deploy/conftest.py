@@ -205,7 +205,18 @@ def three_zone_node_list(
                         "conditions": [
                             {"type": "Ready", "status": "True", "reason": "KubeletReady"}
                         ],
-                        "nodeInfo": {"kubeletVersion": kubelet_version},
+                        "nodeInfo": {
+                            "architecture": "amd64",
+                            "bootID": f"boot-{name}",
+                            "containerRuntimeVersion": "containerd://1.7.27",
+                            "kernelVersion": "6.1.0-37-cloud-amd64",
+                            "kubeProxyVersion": kubelet_version,
+                            "kubeletVersion": kubelet_version,
+                            "machineID": f"machine-{name}",
+                            "operatingSystem": "linux",
+                            "osImage": "Debian GNU/Linux 12 (bookworm)",
+                            "systemUUID": f"uuid-{name}",
+                        },
                     },
                 }
             )
