@@ -9,9 +9,11 @@ the rules are tried in this order, the first that decides wins:
    the many blank lines of a note unmatched). A cited line inside an unchanged block maps
    exactly to its new number: the citation *moved*. A line inside a changed block maps to
    the same offset of the block that replaced it, which is only a hint for the next rules.
-2. **The exact quote.** The quote found verbatim on one line only: moved there. On
-   several: the one in the same table row (same first cell as the old line), else the one
-   in the same section, else the one at the hinted line; still several is *ambiguous*.
+2. **The exact quote.** A quote cited from a table row must stay in that row (same first
+   cell, or the hinted line): a cell is short and tables repeat words, so "Low" found
+   only in another row is *ambiguous*, never a move. Otherwise: found verbatim on one
+   line only, moved there; on several, the one in the same row, else the same section,
+   else at the hinted line; still several is *ambiguous*.
 3. **The fuzzy match** (:mod:`service.packs.fuzzy_quotes`): the text most like the quote
    (rapidfuzz ``fuzz.ratio``), if it scores high and clearly beats every other line, is
    proposed as a *rewording*: new line and new quote, for a person to accept. Quotes
@@ -106,12 +108,30 @@ class DocumentAnchor:
         self.old = old
         self.line_map = LineMap(old, new) if old is not None else None
         self._segments: Segments | None = None
+        self._text: str | None = None
+        self._starts: list[int] = []
 
     @property
     def segments(self) -> Segments:
         if self._segments is None:
             self._segments = Segments(self.new)
         return self._segments
+
+    def lines_containing(self, quote: str) -> list[int]:
+        """:meth:`Document.lines_containing`, by ``str.find`` over the whole text (a quote
+        holds no newline), so that a thousand searches of a long note stay cheap."""
+        if self._text is None:
+            self._text = "\n".join(self.new.lines)
+            self._starts = [0]
+            for text in self.new.lines:
+                self._starts.append(self._starts[-1] + len(text) + 1)
+        text, starts, found = self._text, self._starts, []
+        at = text.find(quote) if "\n" not in quote else -1
+        while at >= 0:
+            number = bisect_right(starts, at)  # 1-based: starts[number - 1] <= at
+            found.append(number)
+            at = text.find(quote, starts[number])  # the next line
+        return found
 
     def anchor(self, line: int, quote: str, section: str | None = None) -> Anchoring:
         """Where the quote cited at ``line`` (under ``section``, if the citation names
@@ -125,7 +145,7 @@ class DocumentAnchor:
             old_row, old_section = row_label(old.line(line)), section or old.section(line)
         elif quote and quote in new.line(line):
             return self._settled(line, line, quote, section)
-        found = new.lines_containing(quote) if quote else []
+        found = self.lines_containing(quote) if quote else []
         if found:
             return self._exact(line, quote, section, found, hint, old_row, old_section)
         if len(quote) < MIN_FUZZY_LENGTH:
@@ -163,19 +183,30 @@ class DocumentAnchor:
         old_row: str | None,
         old_section: str | None,
     ) -> Anchoring:
+        if old_row is not None:
+            # A cell is short and tables repeat words: never move it to another row.
+            same_row = [n for n in found if n == hint or row_label(self.new.line(n)) == old_row]
+            if not same_row:
+                where = ", ".join(str(n) for n in found)
+                return Anchoring(
+                    Verdict.AMBIGUOUS,
+                    found[0],
+                    quote,
+                    candidates=tuple(found),
+                    note=f"verbatim on line {where}, but not in the row {old_row!r} "
+                    "it was cited in",
+                )
+            found = same_row
         if len(found) == 1:
             return self._settled(line, found[0], quote, section)
         narrowed = found
-        for keep in (
-            (lambda n: old_row is not None and row_label(self.new.line(n)) == old_row),
-            (lambda n: old_section is not None and self.new.section(n) == old_section),
-            (lambda n: n == hint),
-        ):
-            closer = [n for n in narrowed if keep(n)]
-            if len(closer) == 1:
-                return self._settled(line, closer[0], quote, section)
-            if closer:
-                narrowed = closer
+        if old_section is not None:
+            same = [n for n in narrowed if self.new.section(n) == old_section]
+            if len(same) == 1:
+                return self._settled(line, same[0], quote, section)
+            narrowed = same or narrowed
+        if hint in narrowed:
+            return self._settled(line, hint, quote, section)
         nearest = min(narrowed, key=lambda n: (abs(n - hint), n))
         where = ", ".join(str(n) for n in narrowed)
         return Anchoring(

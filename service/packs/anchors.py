@@ -80,7 +80,8 @@ def read_anchors(directory: Path) -> dict[str, Document]:
         digest = entry.get("sha256") if isinstance(entry, dict) else None
         if not (isinstance(lines, list) and all(isinstance(x, str) for x in lines)):
             raise AnchorsError(path, 1, f"documents.{name}: expected 'lines', a list of strings")
-        document = Document.from_text(name, "\n".join(lines))
+        # Each line ends with a newline, so that a last blank line survives splitlines().
+        document = Document.from_text(name, "".join(f"{line}\n" for line in lines))
         if digest != content_hash(document):
             raise AnchorsError(
                 path,
@@ -146,7 +147,7 @@ def warn_changed(
     try:
         record = read_anchors(directory)
     except AnchorsError as exc:
-        problems.warn(exc.file, exc.line, exc.message)
+        problems.warn(f"{shown}/{ANCHORS_FILE}", exc.line, exc.message)
         return
     for document, line in changed_since_anchored(record, documents):
         problems.warn(

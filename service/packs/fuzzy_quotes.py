@@ -1,7 +1,7 @@
 """The fuzzy match of a reworded quote: which text of a document it most likely became.
 
 A document is cut into *segments*, each a verbatim piece of one line: a heading's text, a
-table cell, a list item's text, a sentence, the whole line. A quote is scored against
+table cell, a list item's text, a sentence, a paragraph line. A quote is scored against
 each with rapidfuzz's ``fuzz.ratio`` (the normalised Indel similarity, 0-100, case
 sensitive). A quote may be a fragment of a longer segment ("includes full guest OS" of
 "High – includes full guest OS"): then ``fuzz.partial_ratio_alignment`` finds where in
@@ -76,9 +76,9 @@ def _segments_of(raw: str) -> list[str]:
     if not line or _TABLE_RULE.match(line) or set(line) <= set("-=*_ "):
         return []
     if line.startswith("#"):
-        return [line.lstrip("#").strip(), line]
-    if line.startswith("|"):
-        return [cell.strip() for cell in line.strip("|").split("|") if cell.strip()] + [line]
+        return [line.lstrip("#").strip()]
+    if line.startswith("|"):  # cells only: a quote never spans two
+        return [cell.strip() for cell in line.strip("|").split("|") if cell.strip()]
     body = _LIST_MARKER.sub("", line)
     return [s.strip() for s in _SENTENCE_END.split(body) if s.strip()] + [body, line]
 

@@ -232,3 +232,40 @@ def test_a_missing_pack_directory_is_exit_2(
     assert capsys.readouterr().err == (
         f"archgraph reanchor: {tmp_path / 'nope'}: knowledge pack directory does not exist\n"
     )
+
+
+def test_tables_and_unusual_yaml_are_rewritten_or_reported_never_guessed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = "# Tiny\n\n## Hosting\n\nApps run on servers.\nServers run on racks.\n"
+    pack = tmp_path / "pack"
+    (pack / "sources").mkdir(parents=True)
+    (pack / "sources" / "tiny.md").write_text(notes)
+    (pack / "a.yaml").write_text(
+        "document: tiny.md\n"
+        "entities:\n"
+        '  - {id: app, kind: platform, name: App, sources: [{line: 5, quote: "Apps"}]}\n'
+        "  # a second 'line' key on the row: which digits are the citation's is not certain\n"
+        '  - {id: rack, kind: layer, name: Rack, attributes: {line: "x"}, '
+        'sources: [{line: 6, quote: "racks"}]}\n'
+    )
+    (pack / "b.relations.csv").write_text(
+        "source,type,target,document,line,quote\napp,runs_on,rack,tiny.md,6,Servers run on racks.\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    main(["reanchor", "--only", "pack"])  # anchors the pack to the notes as they are
+    (pack / "sources" / "tiny.md").write_text("# Tiny\n\nIntro.\n" + notes[len("# Tiny\n") :])
+    capsys.readouterr()
+
+    assert main(["reanchor", "--only", "pack"]) == 1
+
+    assert capsys.readouterr().out.splitlines() == [
+        'pack/a.yaml:5: moved: tiny.md:6 "racks" -> line 8 (not rewritten: its line number is not plain)',
+        "pack: 3 citations: 0 kept, 3 moved",
+        "pack: 2 line numbers rewritten in 2 files",
+        "pack/anchors.json: anchored to tiny.md as it is now",
+    ]
+    assert (pack / "b.relations.csv").read_text().splitlines()[1] == (
+        "app,runs_on,rack,tiny.md,8,Servers run on racks."
+    )
+    assert '[{line: 7, quote: "Apps"}]' in (pack / "a.yaml").read_text()
