@@ -40,38 +40,12 @@ _FAILURE = re.compile(
 )
 # Words that say little about a requirement; left out of its id.
 _FILLER = frozenset(
-    [
-        "you",
-        "your",
-        "we",
-        "our",
-        "it",
-        "is",
-        "are",
-        "be",
-        "a",
-        "an",
-        "the",
-        "to",
-        "of",
-        "must",
-        "need",
-        "needs",
-        "require",
-        "requires",
-        "required",
-        "want",
-        "would",
-        "should",
-        "can",
-        "have",
-        "has",
-        "that",
-        "which",
-        "when",
-        "where",
-        "while",
-    ]
+    re.findall(
+        r"\w+",
+        "you your we our it its their is are be a an the to of in on at by for from with and "
+        "or must need needs require requires required want would should can have has that "
+        "which when where while",
+    )
 )
 MAX_ID_WORDS = 5
 
@@ -147,6 +121,7 @@ class _Drafter:
         self.chains: list[list[tuple[str, Quote]]] = []
         self.favoured: list[str] = []  # subjects of the "choose X when" lists
         self.relations: set[tuple[str, RelationType, str]] = set()
+        self.written: dict[str, str] = {}  # how the note writes each thing it names
 
     def draft(self) -> Draft:
         for table in self.note.tables:
@@ -354,15 +329,19 @@ class _Drafter:
         """The entity ``text`` names (a reference), else a new one of ``kind``."""
         found = self.index.find(text)
         if found:
+            self.written.setdefault(found[0].id, _PARENTHESES.sub(" ", text).strip() or text)
             self.note_reference(found[0].id, text, quote.line)
             if found[0].id in self.mine:
                 self.add_source(found[0].id, quote)
             return found[0].id
         name = _PARENTHESES.sub(" ", text).strip() or text
-        aliases = [a for a in {singular(name), *_PARENTHESES_INSIDE.findall(text)} if a != name]
-        return self.entity(
+        variants = [singular(name), *_PARENTHESES_INSIDE.findall(text)]
+        aliases = [a for a in dict.fromkeys(variants) if a != name]
+        entity_id = self.entity(
             singular_slug(text, kind.value), kind, name, summary, [quote], group, aliases=aliases
         )
+        self.written[entity_id] = name
+        return entity_id
 
     def item_entity(
         self, quotes: tuple[Quote, ...], text: str, kind: EntityKind, group: str
@@ -432,8 +411,10 @@ class _Drafter:
             self.result.references.setdefault(entity_id, (phrase, line))
 
     def name_of(self, entity_id: str) -> str:
+        """The thing as the note writes it, else its name."""
         mine = self.mine.get(entity_id)
-        return mine.name if mine is not None else self.kg.entity(entity_id).name
+        name = mine.name if mine is not None else self.kg.entity(entity_id).name
+        return self.written.get(entity_id) or name
 
     def listing(self, ids: Sequence[str | None]) -> str:
         return ", ".join(f"{i} (new)" if i in self.mine else str(i) for i in ids if i is not None)

@@ -15,8 +15,8 @@ import re
 from service.packs.draft import Draft, DraftEntity, DraftRelation, DraftSource
 
 # What YAML 1.1 (PyYAML, libyaml) refuses in a stream, and U+2028/2029, which it reads as
-# line breaks; JSON leaves them raw with ensure_ascii=False.
-_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# line breaks (U+0085 too); JSON leaves them raw with ensure_ascii=False.
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def quoted(text: str) -> str:

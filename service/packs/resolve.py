@@ -166,8 +166,8 @@ def keys(phrase: str) -> set[str]:
 
 def slug(text: str, fallback: str = "item") -> str:
     """An id made of ``text``: ASCII letters and digits, words joined by ``-``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
+    ascii_text = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text).split()
     return "-".join(words) or fallback
 
 
