@@ -73,6 +73,11 @@ TEMPLATE_TAINTS_DROPPED = frozenset(
 )
 
 
+def next_scan(now: float) -> float:
+    """The autoscaler's first loop after ``now`` (loops run every 10 s from ``t = 0``)."""
+    return (now // SCAN_INTERVAL + 1) * SCAN_INTERVAL
+
+
 def max_nodes_reached(limit: int) -> str:
     """The ``MaxNodesTotalReached`` event's message."""
     return f"Max total nodes in cluster reached: {limit}"

@@ -111,6 +111,30 @@ class TaintSchedule:
     master_disruption: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ZoneCounts:
+    """Counted nodes per zone (:func:`zone_key`): Ready, and not Ready."""
+
+    ready: Mapping[str, int]
+    not_ready: Mapping[str, int]
+
+
+def count_zones(nodes: Sequence[LifecycleNode]) -> ZoneCounts:
+    """The zones' counts before the failure (excluded nodes left out)."""
+    ready: dict[str, int] = {}
+    not_ready: dict[str, int] = {}
+    for node in nodes:
+        if node.excluded:
+            continue
+        ready.setdefault(node.zone, 0)
+        not_ready.setdefault(node.zone, 0)
+        if node.ready:
+            ready[node.zone] += 1
+        else:
+            not_ready[node.zone] += 1
+    return ZoneCounts(ready, not_ready)
+
+
 def taint_schedule(nodes: Sequence[LifecycleNode], grace: float) -> TaintSchedule:
     """When the nodes that fail at ``t = 0`` are tainted NoExecute.
 
@@ -126,23 +150,27 @@ def taint_schedule(nodes: Sequence[LifecycleNode], grace: float) -> TaintSchedul
     >>> taint_schedule([a, b], 50.0).taint_at
     {'a': 55.0}
     """
-    ready: dict[str, int] = {}
-    not_ready: dict[str, int] = {}
-    for node in nodes:
-        if node.excluded:
+    return schedule_failures(count_zones(nodes), [n for n in nodes if n.fails], grace)
+
+
+def schedule_failures(
+    before: ZoneCounts, failing: Sequence[LifecycleNode], grace: float
+) -> TaintSchedule:
+    """:func:`taint_schedule` from the zones' counts before the failure and the failing nodes
+    (what the resilience report shares across thousands of losses)."""
+    ready = dict(before.ready)
+    not_ready = dict(before.not_ready)
+    for node in failing:
+        if node.excluded or not node.ready:
             continue
-        up = node.ready and not node.fails
-        counts = ready if up else not_ready
-        counts[node.zone] = counts.get(node.zone, 0) + 1
-        other = not_ready if up else ready
-        other.setdefault(node.zone, 0)
+        ready[node.zone] -= 1
+        not_ready[node.zone] += 1
     zones = {zone: zone_state(ready[zone], not_ready[zone]) for zone in sorted(ready)}
     master = bool(zones) and all(s is ZoneState.FULL_DISRUPTION for s in zones.values())
-    failing = sorted((n for n in nodes if n.fails), key=lambda n: n.name)
     taint_at: dict[str, float | None] = {}
     queued = grace + NODE_MONITOR_PERIOD
     next_free: dict[str, float] = {}
-    for node in failing:
+    for node in sorted(failing, key=lambda n: n.name):
         state = zones.get(node.zone, ZoneState.NORMAL)
         size = ready.get(node.zone, 0) + not_ready.get(node.zone, 0)
         rate = 0.0 if master else taint_rate(state, size)

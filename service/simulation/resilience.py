@@ -1,0 +1,323 @@
+"""What losing each node and each zone would do to the cluster, and its single points of failure.
+
+:func:`resilience` settles the snapshot once (:func:`~service.simulation.simulate.settle`)
+and then plays ``NODE_DOWN`` of every node and ``ZONE_DOWN`` of every zone on that one
+shared state: each loss runs the very controllers :func:`~service.simulation.simulate.
+simulate_cluster` runs, only the lost nodes' pods move, and a :class:`Checkpoint` puts back
+exactly what the run changed before the next loss — the rows of the nodes it touched, the
+pods it changed, the pods and counters it created. So each :class:`Loss` is what that
+event alone would give (:func:`loss_alone` runs it on a fresh state; a test holds the two
+equal).
+
+Per loss, over workloads other than DaemonSets (whose pod on a lost node is lost with it
+by design):
+
+- ``unavailable``: workloads whose available pods drop to zero at some moment (all lost
+  at once when the nodes turn NotReady, or later, before replacements run) — the loss is a
+  **single point of failure** for them;
+- ``degraded``: workloads with fewer available pods at the end than before
+  (``running`` = available pods then): replacements Pending, StatefulSet pods stuck
+  Terminating, bare pods lost, or a zone whose pods are never evicted;
+- ``pending``: the pods left Pending, and why (the scheduler's message).
+
+Worst first: most workloads unavailable, then degraded, then pods Pending, then scope
+(zones before nodes) and name. No autoscaler: the report is about the cluster as it stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from service.kube.model import ClusterSnapshot, WorkloadRef
+from service.simulation.controllers import lifecycle_node, start
+from service.simulation.engine import Engine
+from service.simulation.events import ClusterEvent, Target
+from service.simulation.lifecycle import count_zones
+from service.simulation.outcome import pending_reason
+from service.simulation.simulate import engine_for, settle
+from service.simulation.state import ClusterState, Int64Array, MatchCount
+from service.simulation.workloads import Workloads
+
+PENDING_LISTED = 20
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadName:
+    kind: str
+    namespace: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DegradedWorkload:
+    kind: str
+    namespace: str
+    name: str
+    desired: int
+    running: int  # available pods at the end
+
+
+@dataclass(frozen=True, slots=True)
+class PendingPod:
+    pod: str  # namespace/name
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    """The outcome of losing one node (``scope`` ``NODE``) or zone (``ZONE``)."""
+
+    scope: str
+    target: str
+    unavailable: tuple[WorkloadName, ...]
+    degraded: tuple[DegradedWorkload, ...]
+    pending_pods: int
+    pending: tuple[PendingPod, ...]  # the first PENDING_LISTED
+
+
+@dataclass(frozen=True, slots=True)
+class SinglePointOfFailure:
+    scope: str
+    target: str
+    workloads: tuple[WorkloadName, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResilienceReport:
+    losses: tuple[Loss, ...]
+    single_points_of_failure: tuple[SinglePointOfFailure, ...]
+
+
+def resilience(snapshot: ClusterSnapshot) -> ResilienceReport:
+    """Lose each node and each zone of ``snapshot`` in turn (see the module docstring)."""
+    base = engine_for(snapshot, None)
+    settle(base)
+    state, workloads = base.state, base.workloads
+    counts = count_zones([lifecycle_node(base, n) for n in state.present_nodes()])
+    available = _available_per_workload(base)
+    losses = []
+    for scope, target, nodes in targets(state):
+        checkpoint = Checkpoint(state, workloads)
+        engine = Engine(state, workloads)
+        engine.handlers.update(base.handlers)
+        engine.zone_counts = counts
+        tracker = Tracker(checkpoint)
+        engine.journal = tracker
+        losses.append(_run(engine, tracker, scope, target, nodes, available))
+        checkpoint.rollback(engine)
+    return report(losses)
+
+
+def loss_alone(snapshot: ClusterSnapshot, scope: str, target: str) -> Loss:
+    """One loss on a fresh state (what :func:`resilience` must match)."""
+    base = engine_for(snapshot, None)
+    settle(base)
+    available = _available_per_workload(base)
+    nodes = dict((t, n) for s, t, n in targets(base.state) if s == scope)[target]
+    engine = Engine(base.state, base.workloads)
+    engine.handlers.update(base.handlers)
+    tracker = Tracker(None)
+    engine.journal = tracker
+    return _run(engine, tracker, scope, target, nodes, available)
+
+
+def targets(state: ClusterState) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(scope, target, nodes) for every zone, then every node."""
+    present = state.present_nodes()
+    zones: dict[str, list[int]] = {}
+    for n in present:
+        if state.node_zone[n]:
+            zones.setdefault(state.node_zone[n], []).append(n)
+    found = [("ZONE", zone, tuple(nodes)) for zone, nodes in sorted(zones.items())]
+    found += [("NODE", state.node_names[n], (n,)) for n in present]
+    return found
+
+
+def _available_per_workload(engine: Engine) -> dict[WorkloadRef, int]:
+    state = engine.state
+    counts: dict[WorkloadRef, int] = {}
+    for p in range(len(state.pod_name)):
+        if engine.is_available(p):
+            counts[state.pod_owner[p]] = counts.get(state.pod_owner[p], 0) + 1
+    return counts
+
+
+def _run(
+    engine: Engine,
+    tracker: Tracker,
+    scope: str,
+    target: str,
+    nodes: tuple[int, ...],
+    available: dict[WorkloadRef, int],
+) -> Loss:
+    engine.recording = False
+    event = ClusterEvent.ZONE_DOWN if scope == "ZONE" else ClusterEvent.NODE_DOWN
+    engine.unreachable.update(nodes)
+    start(engine, event, Target(nodes=nodes))
+    engine.settle_queue()
+    tracker.after_batch(engine)
+    engine.run()
+    state, workloads = engine.state, engine.workloads
+    unavailable, degraded = [], []
+    for ref in sorted(tracker.lowest, key=lambda r: (r.namespace, r.kind, r.name)):
+        if ref.kind == "DaemonSet":
+            continue
+        before = available.get(ref, 0)
+        name = WorkloadName(ref.kind, ref.namespace, ref.name)
+        if before > 0 and before + tracker.lowest[ref] <= 0:
+            unavailable.append(name)
+        end = before + tracker.delta[ref]
+        if end < before:
+            desired = workloads.desired(ref)
+            degraded.append(DegradedWorkload(ref.kind, ref.namespace, ref.name, desired, end))
+    pending = [
+        p
+        for p in range(engine.first_new_pod, len(state.pod_name))
+        if state.pod_alive[p] and state.pod_node[p] < 0
+    ]
+    listed = tuple(
+        PendingPod(engine.pod_text(p), pending_reason(engine, p) or "")
+        for p in pending[:PENDING_LISTED]
+    )
+    return Loss(scope, target, tuple(unavailable), tuple(degraded), len(pending), listed)
+
+
+def report(losses: Sequence[Loss]) -> ResilienceReport:
+    ordered = sorted(
+        losses,
+        key=lambda x: (
+            -len(x.unavailable),
+            -len(x.degraded),
+            -x.pending_pods,
+            x.scope != "ZONE",
+            x.target,
+        ),
+    )
+    spofs = tuple(
+        SinglePointOfFailure(x.scope, x.target, x.unavailable) for x in ordered if x.unavailable
+    )
+    return ResilienceReport(tuple(ordered), spofs)
+
+
+# -- sharing one state across losses --------------------------------------------------------
+@dataclass(slots=True)
+class Tracker:
+    """Follows each workload's available pods through a run: the change so far and its
+    lowest point (after every batch of actions)."""
+
+    checkpoint: Checkpoint | None
+    last: dict[int, bool] = field(default_factory=dict)
+    delta: dict[WorkloadRef, int] = field(default_factory=dict)
+    lowest: dict[WorkloadRef, int] = field(default_factory=dict)
+
+    def save_node(self, node: int) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint.save_node(node)
+
+    def after_batch(self, engine: Engine) -> None:
+        state = engine.state
+        changed = set()
+        for p in engine.dirty:
+            now = engine.is_available(p)
+            before = self.last.get(p, engine.was_available.get(p, False))
+            self.last[p] = now
+            if now != before:
+                ref = state.pod_owner[p]
+                self.delta[ref] = self.delta.get(ref, 0) + (1 if now else -1)
+                changed.add(ref)
+        engine.dirty.clear()
+        for ref in changed:
+            self.lowest[ref] = min(self.lowest.get(ref, 0), self.delta[ref])
+        for ref in changed:
+            self.delta.setdefault(ref, 0)
+
+
+NodeRows = tuple[Int64Array, Int64Array, int, list[int], list[tuple[MatchCount, int, int]]]
+
+
+class Checkpoint:
+    """What a run on a shared :class:`ClusterState` changes, to put it back.
+
+    Reads the state's internals (its per-node rows, counters and per-pod lists): the
+    resilience test holding :func:`resilience` equal to :func:`loss_alone` guards that.
+    """
+
+    def __init__(self, state: ClusterState, workloads: Workloads) -> None:
+        self.state = state
+        self.workloads = workloads
+        self.pods = len(state.pod_name)
+        self.specs = len(state.specs)
+        self.node_taints = list(state.node_taints)
+        self.node_ready = list(state.node_ready)
+        self.unschedulable = state.unschedulable.copy()
+        self.node_present = state.node_present.copy()
+        self.counters = dict(state._counters)
+        self.created = dict(workloads.created)
+        self.rows: dict[int, NodeRows] = {}
+
+    def save_node(self, node: int) -> None:
+        if node in self.rows:
+            return
+        state = self.state
+        self.rows[node] = (
+            state.requested[node].copy(),
+            state.nonzero_requested[node].copy(),
+            int(state.pod_count[node]),
+            list(state.node_pods[node]),
+            [(c, int(c.live[node]), int(c.every[node])) for c in self.counters.values()],
+        )
+
+    def rollback(self, engine: Engine) -> None:
+        state, workloads = self.state, self.workloads
+        for p in range(self.pods, len(state.pod_name)):
+            owner = state.pod_owner[p]
+            pods = workloads.pods[owner]
+            if pods and pods[-1] == p:
+                pods.pop()
+            workloads.names.discard((state.pod_namespace[p], state.pod_name[p]))
+        for name in (
+            "namespace",
+            "name",
+            "spec",
+            "owner",
+            "node",
+            "alive",
+            "deleting",
+            "ready",
+            "created",
+        ):
+            del getattr(state, f"pod_{name}")[self.pods :]
+        for p, (node, alive, deleting, ready) in engine.touched.items():
+            state.pod_node[p] = node
+            state.pod_alive[p] = alive
+            state.pod_deleting[p] = deleting
+            state.pod_ready[p] = ready
+            if alive:
+                workloads.names.add((state.pod_namespace[p], state.pod_name[p]))
+        for node, (requested, nonzero, count, pods_on, counts) in self.rows.items():
+            state.requested[node] = requested
+            state.nonzero_requested[node] = nonzero
+            state.pod_count[node] = count
+            state.node_pods[node] = list(pods_on)
+            for counter, live, every in counts:
+                counter.live[node] = live
+                counter.every[node] = every
+        state.node_taints[:] = self.node_taints
+        state.node_ready[:] = self.node_ready
+        state.unschedulable[:] = self.unschedulable
+        state.node_present[:] = self.node_present
+        state.topology_epoch += 1
+        if len(state._counters) != len(self.counters):
+            state._counters.clear()
+            state._counters.update(self.counters)
+        state._matching.clear()
+        if len(state.specs) > self.specs:
+            del state.specs[self.specs :]
+            state.spec_request = state.spec_request[: self.specs]
+            state.spec_nonzero = state.spec_nonzero[: self.specs]
+            workloads.admitted = {k: v for k, v in workloads.admitted.items() if v < self.specs}
+            workloads.daemon_specs = {
+                k: v for k, v in workloads.daemon_specs.items() if v < self.specs
+            }
+        workloads.created = dict(self.created)

@@ -1,0 +1,127 @@
+"""Pods created for desired-state manifests, their names, and POD_DELETED / POD_CRASHED."""
+
+from __future__ import annotations
+
+import pytest
+from cluster_snapshots import Cluster, node, spec, steps, workloads
+
+from service.errors import InvalidArgument
+from service.kube.model import Taint
+from service.simulation.simulate import simulate_cluster
+
+GPU_ONLY = Taint(key="dedicated", value="gpu", effect="NoSchedule")
+
+
+def manifest() -> Cluster:
+    """A Helm chart's output on three nodes (one tainted): no pod exists yet."""
+    cluster = Cluster(nodes=[node("n1", "a"), node("n2", "b"), node("n3", "c", taints=(GPU_ONLY,))])
+    cluster.workload("Deployment", "web", spec("web"), [], replicas=2)
+    cluster.workload("DaemonSet", "agent", spec("agent", 100, 1 << 20), [])
+    cluster.workload("StatefulSet", "db", spec("db", 3000), [], replicas=3)
+    return cluster
+
+
+def test_manifest_workloads_get_pods_named_deterministically() -> None:
+    report = simulate_cluster(manifest().snapshot(), "INSUFFICIENT_RESOURCES")
+    placed = [(p.name, p.node, p.phase.value) for p in report.outcome.pods]
+    assert placed == [
+        ("web-0", "n1", "Running"),
+        ("web-1", "n2", "Running"),
+        # one per node it may run on: not the tainted n3
+        ("agent-n1", "n1", "Running"),
+        ("agent-n2", "n2", "Running"),
+        # OrderedReady: db-1 is created only once db-0 runs, so it does not exist
+        ("db-0", None, "Pending"),
+    ]
+    assert workloads(report) == [
+        ("Deployment", "web", 2, 2, 0, 0, 2),
+        ("DaemonSet", "agent", 2, 2, 0, 0, 2),
+        ("StatefulSet", "db", 3, 0, 1, 0, 0),
+    ]
+    assert report.settle.created == 5
+    assert report.steps[1].description == (
+        "default/db-0 Pending: 0/3 nodes are available: 1 node(s) had untolerated taint "
+        "{dedicated: gpu}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 "
+        "Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
+    )
+
+
+def test_parallel_statefulsets_create_every_ordinal_at_once() -> None:
+    cluster = Cluster(nodes=[node("n1", "a"), node("n2", "b")])
+    cluster.workload(
+        "StatefulSet", "db", spec("db", 3000), [], replicas=3, pod_management_policy="Parallel"
+    )
+    report = simulate_cluster(cluster.snapshot(), "INSUFFICIENT_RESOURCES")
+    assert [(p.name, p.node) for p in report.outcome.pods] == [
+        ("db-0", "n1"),
+        ("db-1", "n2"),
+        ("db-2", None),
+    ]
+
+
+def test_deleting_a_deployment_pod_replaces_it_at_once() -> None:
+    cluster = Cluster(nodes=[node("n1", "a"), node("n2", "b")])
+    cluster.workload("Deployment", "web", spec("web"), ["n1", "n2"])
+    report = simulate_cluster(cluster.snapshot(), "POD_DELETED", "web-a")
+    assert steps(report) == [
+        (0.0, "pod-deleted", "kubectl delete pod: 1 pod deleted"),
+        (
+            0.0,
+            "pod-recreated",
+            "1 replacement pod created at once: default/web-0 for default/web-a",
+        ),
+        # web-a still counts on n1 while it terminates: a tie, broken by name
+        (0.0, "pod-scheduled", "scheduler binds 1 pod: default/web-0 to n1"),
+        (30.0, "replicas-restored", "every workload has its desired pods available (1 workload)"),
+    ]
+    # web-a terminates on n1 for 30 s, then is gone
+    assert [p.name for p in report.outcome.pods] == ["web-b", "web-0"]
+
+
+def test_deleting_a_statefulset_recreates_each_ordinal_after_its_grace_period() -> None:
+    cluster = Cluster(nodes=[node("n1", "a"), node("n2", "b")])
+    cluster.workload("StatefulSet", "db", spec("db"), ["n1", "n2"])
+    report = simulate_cluster(cluster.snapshot(), "POD_DELETED", "statefulset/default/db")
+    assert steps(report) == [
+        (0.0, "pod-deleted", "kubectl delete pod: 2 pods deleted"),
+        (
+            30.0,
+            "pod-recreated",
+            "2 pods recreated once the old object was gone: default/db-0, default/db-1",
+        ),
+        (30.0, "pod-scheduled", "scheduler binds 2 pods: default/db-0 to n1, default/db-1 to n2"),
+        (30.0, "replicas-restored", "every workload has its desired pods available (1 workload)"),
+    ]
+
+
+def test_a_crashed_pod_is_restarted_in_place() -> None:
+    cluster = Cluster(nodes=[node("n1", "a")])
+    cluster.workload("Deployment", "web", spec("web"), ["n1"])
+    cluster.workload("Deployment", "big", spec("big", 9000), [None])
+    report = simulate_cluster(cluster.snapshot(), "POD_CRASHED", "deployment/web")
+    assert steps(report)[-2] == (
+        10.0,
+        "container-restarted",
+        "kubelet restarts the containers of default/web-a on n1 in place after the 10 s back-off "
+        "(CrashLoopBackOff doubles it to 300 s if it keeps crashing); each pod keeps its node",
+    )
+    assert [(p.name, p.restarts) for p in report.outcome.pods] == [("web-a", 1), ("big-a", 0)]
+    pending = simulate_cluster(cluster.snapshot(), "POD_CRASHED", "big-a")
+    assert steps(pending)[0] == (
+        0.0,
+        "container-restarted",
+        "default/big-a Pending: no container to restart",
+    )
+
+
+def test_a_pod_name_in_two_namespaces_needs_its_namespace() -> None:
+    cluster = Cluster(nodes=[node("n1", "a")])
+    cluster.workload("Pod", "x", spec("x", 100), ["n1"], namespace="one")
+    cluster.workload("Pod", "x", spec("x", 100), ["n1"], namespace="two")
+    with pytest.raises(
+        InvalidArgument,
+        match=r"^target: pod name 'x' is in several namespaces \(one, two\): give namespace/name$",
+    ):
+        simulate_cluster(cluster.snapshot(), "POD_DELETED", "x")
+    report = simulate_cluster(cluster.snapshot(), "POD_DELETED", "two/x")
+    assert report.steps[0].pods == ("two/x",)
