@@ -147,8 +147,9 @@ class _PackLoader:
             return
         for path in sorted(p for p in sources.rglob("*") if p.is_file()):
             name = path.relative_to(sources).as_posix()
-            try:
-                document = Document.read(path, name)
+            try:  # read once: the version is the hash of exactly what was loaded
+                text, data = _decoded(path.read_bytes())
+                document = Document.from_text(name, text)
             except (OSError, UnicodeDecodeError) as exc:
                 self.problems.add(str(path), 0, f"cannot read source document: {exc}")
                 continue
@@ -160,21 +161,30 @@ class _PackLoader:
                 continue
             self.documents[name] = document
             self.document_files[name] = display_path(path)
-            self.hash.update(name.encode() + b"\0" + path.read_bytes())
+            self.add_to_version(path, data)
 
     def read_text(self, path: Path) -> str | None:
         """The file's text (newlines made ``\n``, as ``Path.read_text`` does), hashed."""
         try:
-            data = path.read_bytes()
-            text = data.decode("utf-8")
+            text, data = _decoded(path.read_bytes())
         except (OSError, UnicodeDecodeError) as exc:
             self.problems.add(display_path(path), 0, f"cannot read file: {exc}")
             return None
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-            data = text.encode()
-        self.hash.update(str(path.name).encode() + b"\0" + data)
+        self.add_to_version(path, data)
         return text
+
+    def add_to_version(self, path: Path, data: bytes) -> None:
+        """Hash one file read into the graph's version: its pack (by position), its path in
+        the pack, its length and its bytes. Any edit, rename or move of a pack file or a
+        source document changes the version; the framing keeps two different sets of files
+        from hashing alike when concatenated, and the version from depending on where the
+        packs are (another checkout, another working directory)."""
+        index, directory = next(
+            (i, d) for i, d in enumerate(self.directories) if path.is_relative_to(d)
+        )
+        where = f"{index}:{path.relative_to(directory).as_posix()}:{len(data)}\0"
+        self.hash.update(where.encode())
+        self.hash.update(data)
 
     def read_yaml(self, path: Path) -> Any:
         text = self.read_text(path)
@@ -230,6 +240,16 @@ def pack_files(directory: Path) -> list[Path]:
         if (p.suffix in {".yaml", ".yml"} or p.name.endswith(TABLE_SUFFIX))
         and not any(part in SKIPPED_DIRS for part in p.relative_to(directory).parts[:-1])
     )
+
+
+def _decoded(data: bytes) -> tuple[str, bytes]:
+    """UTF-8 ``data`` as text with ``\\r\\n`` and ``\\r`` made ``\\n`` (as ``Path.read_text``
+    does), and that text's bytes: what is loaded, and what goes into the version."""
+    text = data.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        data = text.encode()
+    return text, data
 
 
 def display_path(path: Path) -> str:
