@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         default=30, ge=0, description="how long in-flight requests may finish on SIGTERM"
     )
 
+    # Live reload (README, "Live reload"): pick up edits of the packs without a restart.
+    watch: bool = Field(default=False, description="reload when a pack file changes (--watch)")
+    keep_versions: int = Field(
+        default=5, ge=1, description="graph versions still answerable with version="
+    )
+
     # Wiki embeds (/embed/...): how long caches keep them, which pages may fetch them.
     embed_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age of embeds")
     embed_cors_origins: Annotated[list[str], NoDecode] = Field(

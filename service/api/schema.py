@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.tools import merge_types
 
+from service.api.changes import ChangesQuery
 from service.api.cluster import ClusterQuery
 from service.api.failure import FailureQuery
 from service.api.limits import Limits
@@ -17,7 +18,9 @@ from service.api.types import Entity
 from service.errors import ArchgraphError
 
 # Each capability contributes its root fields from its own module.
-Query = merge_types("Query", (LookupQuery, ReasoningQuery, FailureQuery, ClusterQuery))
+Query = merge_types(
+    "Query", (LookupQuery, ReasoningQuery, FailureQuery, ClusterQuery, ChangesQuery)
+)
 
 
 def _is_user_error(error: GraphQLError) -> bool:

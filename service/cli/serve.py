@@ -17,6 +17,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if load_or_report(dirs) is None:  # refuse to start on bad data, before binding the port
         return EXIT_ERRORS
     os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.resolve()) for d in dirs)
+    if args.watch:  # read by each worker's app (service.http.live)
+        os.environ["ARCHGRAPH_WATCH"] = "1"
     settings = Settings()
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
@@ -54,6 +56,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=int,
         default=None,
         help="worker processes (ARCHGRAPH_WORKERS, 1); more than one: gunicorn supervises them",
+    )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload the packs when one of their files changes; a bad edit is reported and "
+        "the last good graph kept (ARCHGRAPH_WATCH; SIGHUP reloads without it)",
     )
     add_data_args(serve)
     serve.set_defaults(func=cmd_serve)

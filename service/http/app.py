@@ -15,6 +15,7 @@ from service.http.embed import router as embed_router
 from service.http.export import router as export_router
 from service.http.graphiql import graphiql_router
 from service.http.graphql import graphql_router
+from service.http.live import ReloadCollector, live_reload
 from service.http.observability import install_observability
 from service.http.outer import ArchgraphApp
 from service.http.response_cache import ResponseCache, ResponseCacheMiddleware
@@ -22,6 +23,7 @@ from service.http.routes import router as plain_router
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph
 from service.packs.loader import load_graph
+from service.packs.reload import LiveGraph
 from service.settings import Settings
 
 log = logging.getLogger("archgraph")
@@ -48,7 +50,15 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     settings = settings or Settings()
     schema = build_schema(Limits.from_settings(settings))
     responses = ResponseCache(settings.response_cache_entries, settings.response_cache_bytes)
-    state = AppState(settings=settings, schema=schema, kg=kg, responses=responses)
+    state = AppState(
+        settings=settings,
+        schema=schema,
+        kg=kg,
+        responses=responses,
+        live=LiveGraph(settings.keep_versions),
+    )
+    if kg is not None:
+        state.live.start(kg)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +71,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
             len(state.kg),
             state.kg.number_of_relations(),
         )
-        yield
+        async with live_reload(state):  # SIGHUP, --watch: swap state.kg for a valid reload
+            yield
 
     app = ArchgraphApp(
         title="archgraph",
@@ -81,5 +92,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     app.include_router(graphql_router(state), prefix="/graphql")
     # inside the access log; the graph read per request, as it is the state's
     app.add_outer_middleware(ResponseCacheMiddleware, cache=responses, graph=lambda: state.kg)
-    install_observability(app, state)  # access log, /metrics
+    metrics = install_observability(app, state)  # access log, /metrics
+    # this process's reloads (with workers, each reloads by itself: the scraped one's)
+    metrics.exported.register(ReloadCollector(state.live))
     return app

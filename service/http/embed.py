@@ -1,7 +1,9 @@
 """``/embed/{answer}.{format}``: answers rendered for wikis, cacheable, pinned to a graph version.
 
-The arguments are the query parameters (see :mod:`service.render.answers`). A 200
-carries ``ETag`` (the graph version and a hash of the canonical URL: format and
+The arguments are the query parameters (see :mod:`service.render.answers`), and
+``version=<v>`` answers from that kept graph version (410 once it is no longer kept, see
+:mod:`service.http.live`); the permalink always carries the version it was answered from,
+so it keeps giving the same answer while that version is kept. A 200 carries ``ETag`` (the graph version and a hash of the canonical URL: format and
 normalised arguments) and ``Cache-Control: public, max-age=<embed_max_age>``; a
 matching ``If-None-Match`` gets a bodiless 304 without running the query, since the
 graph is read-only. Pages on the ``embed_cors_origins`` may fetch embeds from scripts.
@@ -24,7 +26,9 @@ from fastapi.responses import PlainTextResponse, Response
 from service.api.offload import HeavyWorkRefused, TimeBudgetExceeded, run_heavy, time_budget
 from service.errors import EntityNotFound, InvalidArgument
 from service.http.conditional import etag_matches
+from service.http.live import gone_headers, pinned_query, request_graph, without_version
 from service.http.state import AppState
+from service.packs.versions import VersionNotKept
 from service.render.answers import ANSWERS, Answer
 from service.render.formats import MEDIA_TYPES, Embed, Format
 from service.settings import Settings
@@ -37,9 +41,14 @@ RETRY_AFTER_SECONDS = 5
 @router.api_route(PATH, methods=["GET", "HEAD"], include_in_schema=False)
 async def embed(request: Request, name: str, format: str) -> Response:
     state: AppState = request.app.state.archgraph
-    kg, settings = state.kg, state.settings
-    assert kg is not None
+    settings = state.settings
     cors = cors_headers(request, settings)
+    try:
+        kg = request_graph(state, request.query_params)
+    except InvalidArgument as exc:
+        return _error(400, str(exc), cors)
+    except VersionNotKept as exc:
+        return _error(410, str(exc), {**cors, **gone_headers(request.url, exc)})
     answer = ANSWERS.get(name)
     if answer is None:
         return _error(404, f"answer: unknown answer {name!r}; answers: {', '.join(ANSWERS)}", cors)
@@ -49,13 +58,13 @@ async def embed(request: Request, name: str, format: str) -> Response:
         message = f"format: {name} has no {format!r} format; formats: {formats}"
         return _error(404, message, cors, answer)
     try:
-        arguments = answer.parse(request.query_params.multi_items(), kg)
+        arguments = answer.parse(without_version(request.query_params.multi_items()), kg)
     except InvalidArgument as exc:
         return _error(400, str(exc), cors, answer)
 
     query = arguments.query_string()
     base = (settings.embed_base_url or str(request.base_url)).rstrip("/")
-    permalink = f"{base}/embed/{name}.{fmt.value}" + (f"?{query}" if query else "")
+    permalink = f"{base}/embed/{name}.{fmt.value}?{pinned_query(query, kg.version)}"
     etag = f'"{kg.version}-{hashlib.sha256(permalink.encode()).hexdigest()[:16]}"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.embed_max_age}", **cors}
     if etag_matches(request.headers.get("if-none-match"), etag):

@@ -13,6 +13,8 @@
   (:mod:`service.api.prepared`) and executed straight on graphql-core; resolvers get a
   typed :class:`HttpContext` with ``.kg``; heavy resolvers run under the request's time
   budget (:mod:`service.api.offload`).
+- ``version=<v>`` in the URL (GET and POST) answers from that kept graph version; one no
+  longer kept is 410 (:mod:`service.http.live`).
 - Answers are memoised (:mod:`service.http.response_cache`): the endpoint marks the
   deterministic ones cacheable and keeps them under their normalised key; a GET's 200
   answer carries an ``ETag``.
@@ -35,7 +37,7 @@ from service.api.limits import refused_limit
 from service.api.masking import error_id_of
 from service.api.offload import HeavyWorkRefused, TimeBudgetExceeded, time_budget
 from service.api.prepared import ArchgraphSchema
-from service.errors import ArchgraphError
+from service.errors import ArchgraphError, InvalidArgument
 from service.http.access import AccessRecord, access_record
 from service.http.graphiql import graphiql_response
 from service.http.graphql_request import (
@@ -47,10 +49,12 @@ from service.http.graphql_request import (
     params_from_body,
     params_from_url,
 )
-from service.http.response_cache import RAW_KEY, ResponseCache, etag_of
+from service.http.live import gone_headers, request_graph
+from service.http.response_cache import GRAPH_KEY, RAW_KEY, ResponseCache, etag_of
 from service.http.state import AppState
 from service.knowledge import KnowledgeGraph
 from service.kube.model import ClusterSnapshot
+from service.packs.versions import GraphVersions, VersionNotKept
 
 ALLOWED_OPERATIONS = {
     "GET": (OperationType.QUERY,),
@@ -65,10 +69,16 @@ _PHASE_KIND = {"parse": "parse", "limits": "limit", "validation": "validation"}
 class HttpContext(BaseContext):
     """The resolver context for one HTTP request (satisfies ``service.api.context.Context``)."""
 
-    def __init__(self, kg: KnowledgeGraph, scenarios: Mapping[str, ClusterSnapshot]) -> None:
+    def __init__(
+        self,
+        kg: KnowledgeGraph,
+        scenarios: Mapping[str, ClusterSnapshot],
+        versions: GraphVersions,
+    ) -> None:
         super().__init__()
-        self.kg = kg
+        self.kg = kg  # the graph the request started with, whatever a reload swaps in
         self.scenarios = scenarios
+        self.versions = versions
 
 
 def _response(
@@ -178,8 +188,12 @@ class GraphQLEndpoint:
             record.error_kinds.append("validation")
             return _response({"errors": [{"message": message}]}, request_error_status, media)
 
-        kg = self.state.kg
-        assert kg is not None, "the graph is loaded before requests are served"
+        try:  # the version pinned, else the graph the response cache keyed the request by
+            kg = request_graph(self.state, request.query_params, request.scope.get(GRAPH_KEY))
+        except InvalidArgument as exc:
+            raise Refusal(400, str(exc)) from None
+        except VersionNotKept as exc:
+            raise Refusal(410, str(exc), "GONE", headers=gone_headers(request.url, exc)) from None
         assert prepared.document is not None
         cache = self.state.responses
         normalised = None
@@ -197,7 +211,7 @@ class GraphQLEndpoint:
                 answer.replay(record)
                 record.cacheable = True
                 return self.body_response(answer.body, 200, media, request.method, kg.version)
-        context = HttpContext(kg, self.state.scenarios)
+        context = HttpContext(kg, self.state.scenarios, self.state.live.versions)
         context.request = request
         with time_budget(self.state.settings.time_budget_seconds):
             result = await self.schema.execute_prepared(

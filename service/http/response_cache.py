@@ -4,9 +4,9 @@ The graph is read-only, so an answer is a pure function of the graph version, th
 (its schema and limits) and the request: its document, variables, operation name,
 extensions and the media type it is answered in. :class:`ResponseCacheMiddleware` keys
 a ``/graphql`` request by its raw form (the graph version, the method, the
-``Content-Type`` and ``Accept`` headers, and the body of a POST or the query string of a
-GET) and answers a request it has seen with the stored bytes, without parsing JSON,
-routing or executing. The endpoint keeps a second key, the normalised one (document
+``Content-Type`` and ``Accept`` headers, the query string, and the body of a POST) and
+answers a request it has seen with the stored bytes, without parsing JSON, routing or
+executing. The endpoint keeps a second key, the normalised one (document
 without insignificant characters, variables with sorted keys), so the same question
 asked in other words is not executed twice either (:meth:`ResponseCache.normalised_key`).
 
@@ -41,6 +41,10 @@ Key = tuple[object, ...]
 # The scope key under which the middleware leaves a request's raw key: the endpoint keys
 # by meaning only the requests the middleware could key (small ones).
 RAW_KEY = "archgraph.response_key"
+# ... and the graph it keyed it by, the one the endpoint answers from (unless the request
+# pins another ``version``): a reload between the two cannot file one graph's answer under
+# another's version.
+GRAPH_KEY = "archgraph.graph"
 ROUTE = "/graphql"
 
 DEFAULT_MAX_ENTRIES = 2048
@@ -235,8 +239,11 @@ class ResponseCacheMiddleware:
         else:
             await self.app(scope, receive, send)
             return
-        key: Key = (kg.version, method, content_type, accept, request)
+        # a POST's query string may pin a graph version (service.http.live): part of the key
+        query = scope["query_string"] if method == "POST" else b""
+        key: Key = (kg.version, method, content_type, accept, query, request)
         scope[RAW_KEY] = key
+        scope[GRAPH_KEY] = kg
         answer = cache.get(key)
         if answer is None:
             await self._pass(scope, receive, send, key, if_none_match)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from service.api.schema import schema_sdl
+from service.http.live import reload_report
 from service.http.state import AppState
 
 router = APIRouter()
@@ -24,8 +25,10 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", include_in_schema=False)
 async def readyz(request: Request) -> JSONResponse:
-    """The graph is loaded and queries can be answered."""
-    kg = _state(request).kg
+    """The graph is loaded and queries can be answered; the versions kept and the last reload
+    (a refused one lists its ``file:line`` problems, and the last good graph is still served)."""
+    state = _state(request)
+    kg = state.kg
     if kg is None:
         return JSONResponse({"status": "loading"}, status_code=503)
     return JSONResponse(
@@ -34,6 +37,7 @@ async def readyz(request: Request) -> JSONResponse:
             "version": kg.version,
             "entities": len(kg),
             "relations": kg.number_of_relations(),
+            **reload_report(state.live, state.settings.watch),
         }
     )
 

@@ -10,6 +10,7 @@ import strawberry
 from service.http.response_cache import ResponseCache
 from service.knowledge import KnowledgeGraph
 from service.kube.model import ClusterSnapshot
+from service.packs.reload import LiveGraph
 from service.settings import Settings
 
 
@@ -17,7 +18,9 @@ from service.settings import Settings
 class AppState:
     settings: Settings
     schema: strawberry.Schema
-    kg: KnowledgeGraph | None = None  # set once by the lifespan, then read-only
+    kg: KnowledgeGraph | None = None  # set by the lifespan, swapped whole by a reload
     responses: ResponseCache | None = None  # memoised /graphql answers; None: off
     # imported cluster scenarios by name (serve --scenarios), loaded once at start-up
     scenarios: Mapping[str, ClusterSnapshot] = field(default_factory=dict)
+    # the graph versions kept and reloading them (service.http.live); ``kg`` is the current
+    live: LiveGraph = field(default_factory=LiveGraph)

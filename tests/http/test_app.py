@@ -43,6 +43,8 @@ async def test_readyz_reports_the_loaded_graph(
         "version": kg.version,
         "entities": 79,
         "relations": kg.number_of_relations(),
+        "versions": [kg.version],  # kept, newest first
+        "watching": False,
     }
 
 

@@ -58,7 +58,8 @@ async def test_a_comparison_embed_has_the_rows_citations_version_and_permalink(
         "virtualization)”, “Process-level isolation (weaker than VM)”, “Security Isolation”"
     ) in lines
     assert lines[-1] == (
-        f"[Permalink](http://archgraph.test{COMPARISON}) · graph version `{kg.version}`"
+        f"[Permalink](http://archgraph.test{COMPARISON}&version={kg.version}) · "
+        f"graph version `{kg.version}`"
     )
 
 
@@ -207,7 +208,8 @@ async def test_a_public_base_url_makes_the_permalink(kg: KnowledgeGraph) -> None
     settings = Settings(embed_base_url="https://archgraph.example.com/kg/")
     async with serving(kg, settings) as client:
         response = await client.get("/embed/entity.md?id=pod")
-    assert "[Permalink](https://archgraph.example.com/kg/embed/entity.md?id=pod)" in response.text
+    permalink = f"https://archgraph.example.com/kg/embed/entity.md?id=pod&version={kg.version}"
+    assert f"[Permalink]({permalink})" in response.text
 
 
 # -- errors ------------------------------------------------------------------------------------------
