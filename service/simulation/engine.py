@@ -10,7 +10,8 @@ meanwhile (and retry the Pending ones when room may have appeared).
 What every controller shares lives here:
 
 - :meth:`Engine.schedule`: kube-scheduler's queue (``PrioritySort``: higher priority first,
-  then the order pods were queued) over :func:`~service.simulation.scheduler.schedule_one`;
+  then the order pods were queued) over :func:`~service.simulation.scheduler.schedule_one`
+  (or any ``decide`` that decides as it does, such as the fast scheduler's);
   a pod that preempts gets its node at once and its victims are deleted at once (their
   graceful termination is not waited for).
 - :meth:`Engine.delete` (``deletionTimestamp`` set: Terminating) and :meth:`Engine.remove`
@@ -26,16 +27,19 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from service.kube.model import AutoscalerConfig, ClusterSnapshot
 from service.simulation.autoscaling import next_scan
 from service.simulation.lifecycle import monitor_grace_period
 from service.simulation.report import POD_LIST_LIMIT, Step
-from service.simulation.scheduler import schedule_one
+from service.simulation.scheduler import Decision, schedule_one
 from service.simulation.state import ClusterState
 from service.simulation.workloads import STATEFULSET_WAITING, Reaction, Workloads
 
+Decide = Callable[[int], Decision]
+"""One scheduling cycle for a pod on the engine's state (the reference or the fast scheduler)."""
 ORDER = ("not_ready", "taint", "gc", "terminated", "evict", "drain", "restart", "scan")
 Handler = Callable[["Engine", list[Any]], None]
 SHOWN = 5  # names a description lists before "and N more"
@@ -72,9 +76,11 @@ class Engine:
         state: ClusterState,
         workloads: Workloads,
         autoscaler: AutoscalerConfig | None = None,
+        decide: Decide | None = None,
     ) -> None:
         self.state = state
         self.workloads = workloads
+        self.decide: Decide = decide or partial(schedule_one, state)
         self.autoscaler_config = autoscaler
         self.autoscaler: AutoscalerLoop | None = None  # set by whoever wires the loop in
         self.grace = monitor_grace_period(self.state.version)
@@ -219,7 +225,7 @@ class Engine:
             int
         ] = []  # Pending pods whose message is new (a retry that changes nothing is not told)
         for p in order:
-            decision = schedule_one(state, p)
+            decision = self.decide(p)
             if decision.node is None:
                 message = decision.message or ""
                 if self.reason.get(p) != message:

@@ -65,13 +65,15 @@ def simulate_cluster(
     engine = engine_for(snapshot, autoscaler)
     if event not in POD_EVENTS:  # pods may be created by the settling; nodes are not
         resolve_target(engine.state, event, target)  # refuse a bad target before any work
-    settled = settle(engine, record=event is ClusterEvent.INSUFFICIENT_RESOURCES)
+    settles = event is ClusterEvent.INSUFFICIENT_RESOURCES
+    settled = settle(engine, record=settles)
+    before = None if settles else available_counts(engine)
     hit = resolve_target(engine.state, event, target)
     start(engine, event, hit)
     engine.settle_queue()
     engine.run()
     outcome = cluster_outcome(engine)
-    engine.steps.append(summary(engine, outcome))
+    engine.steps.append(summary(engine, outcome, before))
     return ClusterReport(
         event=event.value,
         target=target,
@@ -153,15 +155,46 @@ def _next_ordinals(
     return going
 
 
-def summary(engine: Engine, outcome: ClusterOutcome) -> Step:
-    """The last step: whether every workload has what it wants, and if not what is missing."""
+def available_counts(engine: Engine) -> dict[tuple[str, str, str], int]:
+    """Available pods per workload (``(kind, namespace, name)``) now."""
+    counts: dict[tuple[str, str, str], int] = {}
+    state = engine.state
+    for p in range(len(state.pod_name)):
+        if engine.is_available(p):
+            owner = state.pod_owner[p]
+            key = (owner.kind, owner.namespace, owner.name)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def summary(
+    engine: Engine, outcome: ClusterOutcome, before: dict[tuple[str, str, str], int] | None
+) -> Step:
+    """The last step: whether the event left workloads short of available pods, and which.
+
+    ``before``: the available pods per workload before the event; a workload counts as
+    short when it ends with fewer than both its desired and its ``before`` count (a snapshot
+    that holds only some of a workload's pods is not the event's doing). None: compare with
+    the desired counts only.
+    """
     at = max([engine.now, *(s.at_seconds for s in engine.steps)])
-    short = [w for w in outcome.workloads if w.available < w.desired]
+
+    def wanted(kind: str, namespace: str, name: str, desired: int) -> int:
+        if before is None:
+            return desired
+        return min(desired, before.get((kind, namespace, name), 0))
+
+    short = [
+        w for w in outcome.workloads if w.available < wanted(w.kind, w.namespace, w.name, w.desired)
+    ]
     counts = [f"{w.kind}/{w.namespace}/{w.name} {w.available}/{w.desired}" for w in short]
     if not short:
-        text = f"every workload has its desired pods available ({plural(len(outcome.workloads), 'workload')})"
+        count = plural(len(outcome.workloads), "workload")
+        text = f"every workload has its desired pods available ({count})"
+        if before is not None and any(w.available < w.desired for w in outcome.workloads):
+            text = f"every workload has the pods available it had before ({count})"
         return Step(at, "replicas-restored", "Workload controllers", text)
-    down = [w for w in short if w.desired > 0 and w.available == 0]
+    down = [w for w in short if w.available == 0]
     if not down:
         return Step(
             at,
