@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 PYTEST_ARGS ?=
-# tests/deploy/ looks for checkov and hadolint here (`make tools`)
+# tests/deploy/ looks for checkov, hadolint and kubectl here (`make tools`)
 TOOLS_VENV := .venv-tools
 
 .PHONY: install install-test tools serve test check format schema bench clean
@@ -27,7 +27,7 @@ $(VENV)/.test: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
 install: $(VENV)/.runtime
 install-test: $(VENV)/.test
 
-# checkov and hadolint for tests/deploy/, in a virtualenv of their own: checkov's pins clash with ours.
+# Linters for tests/deploy/, in a virtualenv of their own: checkov's pins clash with ours.
 $(TOOLS_VENV)/.installed: tests/deploy/tools-requirements.txt
 	$(PYTHON) -m venv $(TOOLS_VENV)
 	$(TOOLS_VENV)/bin/python -m pip install --quiet -r tests/deploy/tools-requirements.txt

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +163,32 @@ def offline_env() -> dict[str, str]:
         LOG_LEVEL="WARNING",
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def kustomize(
+    tool: Callable[[str], Path], offline_env: dict[str, str]
+) -> Callable[[Path], list[dict[str, Any]]]:
+    """``kubectl kustomize DIR`` (kustomize built into kubectl, from ``make tools``), parsed."""
+
+    def render(directory: Path) -> list[dict[str, Any]]:
+        result = subprocess.run(
+            [str(tool("kubectl")), "kustomize", str(directory)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=offline_env,
+        )
+        assert result.returncode == 0, result.stderr
+        return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+    return render
+
+
+@pytest.fixture(scope="session")
+def rendered(kustomize: Callable[[Path], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """What ``kubectl apply -k deploy/kubernetes`` sends to the cluster."""
+    return kustomize(KUBERNETES)
 
 
 def three_zone_node_list(
