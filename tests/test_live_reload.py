@@ -215,3 +215,42 @@ def test_sighup_reloads_without_watch(tmp_path: Path) -> None:
         )
         assert name(server) == "Application"
         assert server.process.poll() is None
+
+
+def test_sighup_to_several_workers_reloads_each_and_never_halts_the_server(
+    tmp_path: Path,
+) -> None:
+    pack = write_pack(tmp_path)
+    with live_server(tmp_path, "--workers", "2", "--data", str(pack)) as server:
+        first = ready(server)["version"]
+
+        def everywhere(check: Callable[[dict[str, Any]], bool]) -> bool:
+            """``check`` holds on 8 new connections in a row (the kernel spreads them)."""
+            return all(
+                check(httpx.get(f"{server.url}/readyz", headers={"Connection": "close"}).json())
+                for _ in range(8)
+            )
+
+        # gunicorn's own HUP would restart the workers, which would fail to boot on this
+        # pack, and the arbiter would halt the server
+        edit(pack, 'quote: "Apps run"', 'quote: "Apes run"')
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(
+            "each worker refuses the bad edit",
+            lambda: everywhere(lambda r: r.get("reload", {}).get("status") == "refused"),
+            server,
+        )
+        time.sleep(1.0)
+        assert server.process.poll() is None
+        assert name(server) == "App"
+
+        edit(pack, 'quote: "Apes run"', 'quote: "Apps run"')
+        edit(pack, "name: App,", "name: Application,")
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(
+            "each worker loads the good edit",
+            lambda: everywhere(lambda r: r["version"] != first and r["versions"][1:] == [first]),
+            server,
+        )
+        assert name(server) == "Application"
+        assert '"Hang up: each worker reloads the knowledge packs"' in server.log()

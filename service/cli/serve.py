@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 
 from service.cli.packs_option import EXIT_ERRORS, EXIT_OK, add_data_args, extra_dirs, load_or_report
 from service.settings import Settings
@@ -32,6 +33,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.http.logs import log_config
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the app handles it (service.http.live)
 
     uvicorn.run(
         "service.http.app:create_app",

@@ -21,12 +21,19 @@
   kills a worker.
 - **Logs.** The same JSON lines (:func:`service.http.logs.log_config`), gunicorn's own
   loggers included; uvicorn's access log stays off, ours logs each request.
+- **SIGHUP reloads the knowledge, as with one worker.** The arbiter passes it on to each
+  worker, which reloads its packs, validated, and keeps its last good graph if they are
+  not (:mod:`service.http.live`). gunicorn's own HUP would restart every worker instead:
+  with a bad pack on disk each new worker fails to boot, and the arbiter halts the whole
+  server. A worker ignores SIGHUP until its app handles it (while it loads the graph).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from gunicorn.arbiter import Arbiter  # type: ignore[import-untyped]
 from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]
 
 from service.http.logs import log_config
@@ -52,6 +60,18 @@ class ArchgraphWorker(UvicornWorker):  # type: ignore[misc]  # untyped base
         self.config.timeout_graceful_shutdown = settings.graceful_shutdown_seconds
         self.config.access_log = False  # our middleware logs each request, with more
 
+    def init_signals(self) -> None:
+        super().init_signals()  # SIG_DFL for gunicorn's signals, SIGHUP among them: fatal
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the app's lifespan handles it
+
+
+class ArchgraphArbiter(Arbiter):  # type: ignore[misc]  # untyped base
+    """gunicorn's arbiter, with SIGHUP passed on to the workers (see the module)."""
+
+    def handle_hup(self) -> None:
+        self.log.info("Hang up: each worker reloads the knowledge packs")
+        self.kill_workers(signal.SIGHUP)
+
 
 class Supervisor(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
     """gunicorn's arbiter, configured from ``options`` rather than its command line."""
@@ -68,6 +88,13 @@ class Supervisor(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
         from service.http.app import create_app  # in each worker, after the fork
 
         return create_app()
+
+    def run(self) -> None:
+        try:
+            ArchgraphArbiter(self).run()
+        except RuntimeError as exc:  # as BaseApplication.run: a message, not a traceback
+            print(f"\nError: {exc}\n", file=sys.stderr)
+            sys.exit(1)
 
 
 def when_ready(arbiter: Any) -> None:
