@@ -66,3 +66,28 @@ class InvalidArgument(ArchgraphError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         super().__init__(f"{field}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotProblem:
+    """One mistake in a cluster snapshot: the file (``snapshot`` for text sent in a
+    request), the field path in it (``items[3].status.allocatable.cpu``) and what is wrong."""
+
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.file, self.path, self.message) if part)
+
+
+class SnapshotError(InvalidArgument):
+    """A cluster snapshot cannot be imported; carries every problem found, one per line
+    (``file: path.to.field: message``), in the order they were met."""
+
+    def __init__(self, problems: Iterable[SnapshotProblem], field: str = "snapshot") -> None:
+        self.problems: tuple[SnapshotProblem, ...] = tuple(problems)
+        super().__init__(field, "\n".join(str(p) for p in self.problems))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

@@ -12,7 +12,7 @@ from typing import Any
 
 from service.api.context import PlainContext
 from service.api.schema import build_schema, schema_sdl
-from service.cli import draft, reanchor, serve
+from service.cli import draft, import_cluster, reanchor, serve
 from service.cli.packs_option import (
     EXIT_ERRORS,
     EXIT_OK,
@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve.add_parser(commands)
+    import_cluster.add_parser(commands)
     draft.add_parser(commands)
     reanchor.add_parser(commands)
 

@@ -157,6 +157,7 @@ class PodSpec(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     termination_grace_seconds: int = 30
     scheduler_name: str = "default-scheduler"
     best_effort: bool = False  # no container requests or limits (BalancedAllocation, V5)
+    host_network: bool = False  # DaemonSet pods then also tolerate network-unavailable
 
 
 class WorkloadRef(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):

@@ -18,6 +18,11 @@ millicore, ``0.5`` bytes is 1 byte. Requests and capacities cannot be negative.
 Beyond Kubernetes, two bounds keep hostile input cheap: a quantity is at most
 :data:`MAX_QUANTITY_LENGTH` characters, CPU at most :data:`MAX_CPU_MILLICORES`,
 memory at most :data:`MAX_MEMORY_BYTES`.
+
+:func:`parse_resource` reads any resource the way the scheduler counts it
+(``pkg/scheduler/framework/types.go Resource``): ``cpu`` in millicores
+(``MilliValue()``), everything else — memory, ``ephemeral-storage``, ``hugepages-*``,
+``pods`` and extended resources such as ``nvidia.com/gpu`` — in base units (``Value()``).
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ BINARY_SUFFIXES = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 SUFFIX_HELP = "n u m k M G T P E, Ki Mi Gi Ti Pi Ei, or an exponent such as e3"
 CPU_EXAMPLES = "250m, 2, 1.5"
 MEMORY_EXAMPLES = "512Mi, 4Gi, 1G, 128974848"
+UNIT_EXAMPLES = "1, 110, 2k"
+MAX_UNITS = 2**53  # pods and extended resources: the same bound as memory
 
 _NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?P<suffix>.*)", re.S)
 _EXPONENT = re.compile(r"[eE](?P<exp>[+-]?[0-9]+)")
@@ -170,6 +177,48 @@ def parse_memory(value: str, field: str = "memory") -> int:
             field, f"{value!r} is more than the limit of {format_memory(MAX_MEMORY_BYTES)}"
         )
     return size
+
+
+def parse_units(value: str, field: str = "quantity") -> int:
+    """A count (``pods``, ``nvidia.com/gpu``) in units, rounded up like ``Quantity.Value()``.
+
+    Raises
+    ------
+    InvalidArgument : malformed, negative, or more than :data:`MAX_UNITS`.
+
+    Examples
+    --------
+    >>> [parse_units(v) for v in ("110", "1k", "0.5")]
+    [110, 1000, 1]
+    """
+    exact = parse_quantity(value, field, UNIT_EXAMPLES)
+    _non_negative(value, exact, field, "a resource quantity")
+    units = _ceil(exact)
+    if units > MAX_UNITS:
+        raise InvalidArgument(field, f"{value!r} is more than the limit of {MAX_UNITS}")
+    return units
+
+
+def parse_resource(name: str, value: str, field: str) -> int:
+    """A quantity of resource ``name`` in the unit the scheduler counts it in.
+
+    ``cpu`` in millicores; memory, ``ephemeral-storage`` and ``hugepages-*`` in bytes;
+    ``pods`` and extended resources in units. Every one rounds up.
+
+    Raises
+    ------
+    InvalidArgument : naming ``field``, when ``value`` is not a valid quantity.
+
+    Examples
+    --------
+    >>> parse_resource("memory", "29222Mi", "m"), parse_resource("nvidia.com/gpu", "1", "g")
+    (30641487872, 1)
+    """
+    if name == "cpu":
+        return parse_cpu(value, field)
+    if name in ("memory", "ephemeral-storage") or name.startswith("hugepages-"):
+        return parse_memory(value, field)
+    return parse_units(value, field)
 
 
 def format_cpu(millicores: int) -> str:
