@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -189,6 +190,44 @@ def kustomize(
 def rendered(kustomize: Callable[[Path], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """What ``kubectl apply -k deploy/kubernetes`` sends to the cluster."""
     return kustomize(KUBERNETES)
+
+
+class ConfigMapVolume:
+    """A ConfigMap volume as the kubelet writes it (pkg/volume/util/atomic_writer.go).
+
+    Each :meth:`publish` writes every file into a new hidden ``..<timestamp>`` directory,
+    points ``..data`` at it by renaming a fresh link over the old one (one atomic step), links
+    each top-level entry through ``..data``, then deletes the previous directory: what a pod
+    sees when its ConfigMap is created, and again when it is updated in place.
+    """
+
+    def __init__(self, mount: Path) -> None:
+        self.mount = mount
+        self.generation = 0
+        mount.mkdir(parents=True, exist_ok=True)
+
+    def publish(self, files: dict[str, str]) -> None:
+        self.generation += 1
+        stamp = self.mount / f"..2026_01_01_00_00_{self.generation:02d}.000000001"
+        for relative, text in files.items():
+            (stamp / relative).parent.mkdir(parents=True, exist_ok=True)
+            (stamp / relative).write_text(text)
+        data = self.mount / "..data"
+        previous = data.resolve() if data.is_symlink() else None
+        (self.mount / "..data_tmp").symlink_to(stamp.name)
+        os.rename(self.mount / "..data_tmp", data)
+        for entry in stamp.iterdir():
+            link = self.mount / entry.name
+            if not link.is_symlink():
+                link.symlink_to(Path("..data") / entry.name)
+        if previous is not None:
+            shutil.rmtree(previous)
+
+
+@pytest.fixture
+def config_map_volume(tmp_path: Path) -> Callable[[str], ConfigMapVolume]:
+    """A kubelet-style ConfigMap volume mounted at ``tmp_path / name``."""
+    return lambda name: ConfigMapVolume(tmp_path / name)
 
 
 def three_zone_node_list(

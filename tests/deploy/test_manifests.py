@@ -8,9 +8,8 @@ period, and the packs volume lays a pack out where ARCHGRAPH_DATA says it is.
 
 from __future__ import annotations
 
-import os
-import shutil
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -257,29 +256,11 @@ def test_every_skipped_policy_check_says_why(manifests: dict[str, dict[str, Any]
     assert "digest" in reason and "=" not in reason  # checkov splits ID=reason once
 
 
-def _kubelet_config_map_volume(
-    volume: dict[str, Any], generated: dict[str, Path], mount: Path
-) -> None:
-    """Lay out a ConfigMap volume as the kubelet's atomic writer does.
-
-    The files live in a hidden timestamped directory, ``..data`` links to it, and each
-    top-level entry is a link through ``..data`` (pkg/volume/util/atomic_writer.go).
-    """
-    stamp = mount / "..2026_01_01_00_00_00.000000001"
-    for item in volume["configMap"]["items"]:
-        target = stamp / item["path"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(generated[item["key"]], target)
-    os.symlink(stamp.name, mount / "..data")
-    for entry in stamp.iterdir():
-        os.symlink(Path("..data") / entry.name, mount / entry.name)
-
-
 def test_the_packs_volume_serves_the_generated_pack_where_archgraph_data_says(
     kustomization: dict[str, Any],
     pod_spec: dict[str, Any],
     container: dict[str, Any],
-    tmp_path: Path,
+    config_map_volume: Callable[[str], Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (generator,) = kustomization["configMapGenerator"]
@@ -297,12 +278,11 @@ def test_the_packs_volume_serves_the_generated_pack_where_archgraph_data_says(
         for key, source in generated.items()
     }
     (mount,) = [m for m in container["volumeMounts"] if m["name"] == "packs"]
-    root = tmp_path / "packs"
-    root.mkdir()
-    _kubelet_config_map_volume(volume, generated, root)
+    packs = config_map_volume("packs")
+    packs.publish({items[key]: source.read_text() for key, source in generated.items()})
     env = {v["name"]: v["value"] for v in container["env"]}
     monkeypatch.setenv(
-        "ARCHGRAPH_DATA", env["ARCHGRAPH_DATA"].replace(mount["mountPath"], str(root))
+        "ARCHGRAPH_DATA", env["ARCHGRAPH_DATA"].replace(mount["mountPath"], str(packs.mount))
     )
     kg = load_graph(Settings().data)
     assert kg.entity("archgraph").name == "archgraph"
