@@ -162,7 +162,7 @@ def affinity_prefilter(
     return f
 
 
-def _preferred(spec: PodSpec, namespace: str) -> list[tuple[int, Term]]:
+def preferred_terms(spec: PodSpec, namespace: str) -> list[tuple[int, Term]]:
     """Preferred affinity terms with their weight, anti-affinity ones negated."""
     weighted = []
     if spec.pod_affinity is not None:
@@ -176,7 +176,7 @@ def affinity_prescore(
     state: ClusterState, pod: Incoming, nodes: list[NodeInfo]
 ) -> dict[str, dict[str, int]] | None:
     """``topologyScore``: key → value → score, over the pods on all ``nodes``; None: Skip."""
-    own = _preferred(pod.spec, pod.namespace)
+    own = preferred_terms(pod.spec, pod.namespace)
     scores: dict[str, dict[str, int]] = defaultdict(dict)
     touched = False
     for node in nodes:
@@ -192,7 +192,7 @@ def affinity_prescore(
                     if t.matches(pod.namespace, pod.labels)
                 ]
             weighted += [
-                (w, t) for w, t in _preferred(spec, ns) if t.matches(pod.namespace, pod.labels)
+                (w, t) for w, t in preferred_terms(spec, ns) if t.matches(pod.namespace, pod.labels)
             ]
             for w, t in weighted:
                 value = node.labels.get(t.topology_key)

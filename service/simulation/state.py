@@ -31,13 +31,19 @@ Mutations (all O(1) or O(pods on the node) but :meth:`counter`'s first call):
 :meth:`remove_taint`, :meth:`set_unschedulable` (cordon), :meth:`set_ready`.
 ``topology_epoch`` grows whenever something filters read of a node other than its pods
 changes (taints, cordon, nodes added or removed), so callers can cache per-spec node masks.
+``node_log`` gets the node of every bind, unbind, removal and ``mark_deleting``: a cache of
+per-node values reads it from where it stopped to refresh only the nodes that changed.
+``affinity_epoch`` grows when a pod spec with pod (anti-)affinity appears in a namespace for
+the first time; ``scoring_terms_bound`` counts the bound pods whose terms can change other
+pods' InterPodAffinity score (required affinity, preferred terms).
 
 Counting pods for PodTopologySpread and InterPodAffinity: :meth:`counter` returns a
 :class:`MatchCount` — per node, how many bound pods match a label selector in a set of
 namespaces, with and without the Terminating ones (spread skips pods with a
 ``deletionTimestamp``, ``podtopologyspread/common.go countPodsMatchSelector``; inter-pod
 affinity counts every pod in the node's cache). It is kept up to date by every mutation
-from then on, so asking again is free. Namespaces have no labels in a snapshot but the one
+from then on, so asking again is free. :meth:`spec_counter` counts the bound pods of one
+spec in one namespace per node the same way. Namespaces have no labels in a snapshot but the one
 the API server sets, ``kubernetes.io/metadata.name``; a ``namespaceSelector`` is matched
 against that.
 
@@ -138,7 +144,15 @@ class ClusterState:
         self.resource_index = {r: i for i, r in enumerate(self.resources)}
         self.spec_request = np.zeros((0, len(self.resources)), dtype=np.int64)
         self.spec_nonzero = np.zeros((0, 2), dtype=np.int64)
+        self._spec_sparse: list[tuple[tuple[int, int], ...]] = []
+        self._spec_nz: list[tuple[int, int]] = []
+        self._scoring_terms: list[bool] = []
         self._spec_rows(self.specs)
+        self.node_log: list[int] = []
+        self.scoring_terms_bound = 0
+        self.affinity_epoch = 0
+        self.spec_namespaces: dict[int, set[str]] = {}
+        self._spec_counts: dict[tuple[str, int], Int64Array] = {}
         self.topology_epoch = 0
         self.workloads: dict[tuple[str, str, str], Workload] = {
             (w.kind, w.namespace, w.name): w for w in snapshot.workloads
@@ -172,7 +186,11 @@ class ClusterState:
         self.pod_ready: list[bool] = []
         self.pod_created: list[str] = []
         self._counters: dict[Any, MatchCount] = {}
+        self._counter_index: dict[tuple[str, str] | None, list[MatchCount]] = {}
         self._matching: dict[tuple[str, int], list[MatchCount]] = {}  # (namespace, spec)
+        self._key_pods: dict[tuple[str, int], list[int]] = {}
+        self._keys_by_label: dict[tuple[str, str], set[tuple[str, int]]] = {}
+        self._all_keys: set[tuple[str, int]] = set()
         for pod in snapshot.pods:
             p = self.add_pod(pod.namespace, pod.name, pod.spec, pod.owner, created=pod.created)
             self.pod_ready[p] = pod.ready
@@ -199,6 +217,9 @@ class ClusterState:
                     row[self.resource_index[name]] = amount
             rows.append(row)
             nonzero.append((spec.nonzero_cpu, spec.nonzero_memory))
+            self._spec_sparse.append(tuple((r, a) for r, a in enumerate(row) if a))
+            self._spec_nz.append((spec.nonzero_cpu, spec.nonzero_memory))
+            self._scoring_terms.append(has_scoring_terms(spec))
         if rows:
             self.spec_request = np.vstack([self.spec_request, np.array(rows, dtype=np.int64)])
             self.spec_nonzero = np.vstack([self.spec_nonzero, np.array(nonzero, dtype=np.int64)])
@@ -257,6 +278,8 @@ class ClusterState:
         for counter in self._counters.values():
             counter.live = np.append(counter.live, 0)
             counter.every = np.append(counter.every, 0)
+        for key, counts in self._spec_counts.items():
+            self._spec_counts[key] = np.append(counts, 0)
         i = len(self.node_names)
         self._node_fields(i, node)
         self.topology_epoch += 1
@@ -320,6 +343,17 @@ class ClusterState:
         self.pod_deleting.append(False)
         self.pod_ready.append(True)
         self.pod_created.append(created)
+        key = (namespace, spec)
+        pods = self._key_pods.get(key)
+        if pods is None:
+            self._new_key(key, p)
+        else:
+            pods.append(p)
+        spaces = self.spec_namespaces.setdefault(spec, set())
+        if namespace not in spaces:
+            spaces.add(namespace)
+            if self.specs[spec].pod_affinity or self.specs[spec].pod_anti_affinity:
+                self.affinity_epoch += 1
         if node >= 0:
             self.bind(p, node)
         return p
@@ -348,6 +382,7 @@ class ClusterState:
         self.pod_deleting[pod] = True
         node = self.pod_node[pod]
         if node >= 0:
+            self.node_log.append(node)
             for counter in self._counters_of(pod):
                 counter.live[node] -= 1
 
@@ -365,9 +400,20 @@ class ClusterState:
 
     def _account(self, pod: int, node: int, sign: int) -> None:
         spec = self.pod_spec[pod]
-        self.requested[node] += sign * self.spec_request[spec]
-        self.nonzero_requested[node] += sign * self.spec_nonzero[spec]
+        requested = self.requested
+        for r, amount in self._spec_sparse[spec]:
+            requested[node, r] += sign * amount
+        cpu, memory = self._spec_nz[spec]
+        self.nonzero_requested[node, CPU] += sign * cpu
+        self.nonzero_requested[node, MEMORY] += sign * memory
         self.pod_count[node] += sign
+        self.node_log.append(node)
+        key = (self.pod_namespace[pod], spec)
+        counts = self._spec_counts.get(key)
+        if counts is not None:
+            counts[node] += sign
+        if self._scoring_terms[spec]:
+            self.scoring_terms_bound += sign
         deleting = self.pod_deleting[pod]
         for counter in self._counters_of(pod):
             counter.every[node] += sign
@@ -375,6 +421,9 @@ class ClusterState:
                 counter.live[node] += sign
 
     # -- counting matching pods ---------------------------------------------------------
+    # Counters are indexed by one label their selector requires (None: no required label),
+    # and (namespace, spec) keys by each label they have: a new counter looks only at the keys
+    # that could match it, a new key only at the counters that could count it.
     def counter(self, query: PodQuery) -> MatchCount:
         """Per-node counts of bound pods matching ``query``, kept up to date from now on."""
         key = query.key()
@@ -384,16 +433,38 @@ class ClusterState:
         n = len(self.node_names)
         counter = MatchCount(query, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
         self._counters[key] = counter
-        self._matching.clear()
-        for p, node in enumerate(self.pod_node):
-            if node >= 0 and self._pod_matches(counter, p):
-                counter.every[node] += 1
-                if not self.pod_deleting[p]:
-                    counter.live[node] += 1
+        label = _index_label(query.selector)
+        self._counter_index.setdefault(label, []).append(counter)
+        candidates = self._all_keys if label is None else self._keys_by_label.get(label, set())
+        for pod_key in candidates:
+            if not self._key_matches(counter, pod_key):
+                continue
+            known = self._matching.get(pod_key)
+            if known is not None:
+                known.append(counter)
+            for p in self._key_pods[pod_key]:
+                node = self.pod_node[p]
+                if node >= 0:
+                    counter.every[node] += 1
+                    if not self.pod_deleting[p]:
+                        counter.live[node] += 1
         return counter
 
-    def _pod_matches(self, counter: MatchCount, pod: int) -> bool:
-        key = (self.pod_namespace[pod], self.pod_spec[pod])
+    def spec_counter(self, spec: int, namespace: str) -> Int64Array:
+        """Per node, bound pods of ``spec`` in ``namespace`` (Terminating included), kept up to
+        date from now on (existing pods' anti-affinity terms are counted this way)."""
+        key = (namespace, spec)
+        counts = self._spec_counts.get(key)
+        if counts is None:
+            counts = np.zeros(len(self.node_names), dtype=np.int64)
+            for p in self._key_pods.get(key, ()):
+                node = self.pod_node[p]
+                if node >= 0:
+                    counts[node] += 1
+            self._spec_counts[key] = counts
+        return counts
+
+    def _key_matches(self, counter: MatchCount, key: tuple[str, int]) -> bool:
         hit = counter.pod_matches.get(key)
         if hit is None:
             hit = counter.query.matches_namespace(key[0]) and selector_matches(
@@ -402,15 +473,44 @@ class ClusterState:
             counter.pod_matches[key] = hit
         return hit
 
+    def _new_key(self, key: tuple[str, int], pod: int) -> None:
+        self._key_pods[key] = [pod]
+        self._all_keys.add(key)
+        for item in self.specs[key[1]].labels.items():
+            self._keys_by_label.setdefault(item, set()).add(key)
+
     def _counters_of(self, pod: int) -> list[MatchCount]:
         if not self._counters:
             return []
         key = (self.pod_namespace[pod], self.pod_spec[pod])
         found = self._matching.get(key)
         if found is None:
-            found = [c for c in self._counters.values() if self._pod_matches(c, pod)]
+            index = self._counter_index
+            candidates = list(index.get(None, ()))
+            for item in self.specs[key[1]].labels.items():
+                candidates += index.get(item, ())
+            found = [c for c in candidates if self._key_matches(c, key)]
             self._matching[key] = found
         return found
+
+
+def _index_label(selector: LabelSelector) -> tuple[str, str] | None:
+    """A label every pod ``selector`` matches must have, or None."""
+    if selector is None:
+        return None
+    for item in sorted(selector.match_labels.items()):
+        return item
+    for r in selector.match_expressions:
+        if r.operator == "In" and len(r.values) == 1:
+            return (r.key, r.values[0])
+    return None
+
+
+def has_scoring_terms(spec: PodSpec) -> bool:
+    """Whether a bound pod of ``spec`` can change other pods' InterPodAffinity score: it has
+    required affinity or preferred (anti-)affinity terms."""
+    a, anti = spec.pod_affinity, spec.pod_anti_affinity
+    return bool(a and (a.required or a.preferred)) or bool(anti and anti.preferred)
 
 
 def parse_version(version: str) -> tuple[int, int]:

@@ -1,0 +1,281 @@
+"""What the fast scheduler needs to know about one kind of pod, as arrays over the nodes.
+
+A :class:`Profile` is built once per (spec, namespace, owner) and node-index epoch from the
+same rules as the reference (:mod:`~service.simulation.filters`,
+:mod:`~service.simulation.spread`, :mod:`~service.simulation.interpod`), evaluated per label
+value and per taint set instead of per node:
+
+- ``static_code``: the first failing static filter per node (0 none, then
+  NodeUnschedulable, TaintToleration, NodeAffinity), with the taint reason per node;
+  ``pinned``: NodeAffinity's ``metadata.name`` PreFilter result as a mask (None: all nodes);
+- ``tt_raw`` / ``na_raw``: TaintToleration's and NodeAffinity's raw scores per node;
+- ``topologies``: every count the pod's topology rules read — its DoNotSchedule and
+  ScheduleAnyway spread constraints (live pod counts per node, the nodes whose pods count per
+  domain), its required anti-affinity terms and the existing pods' required anti-affinity
+  terms that match it (counts per node of the pods that carry them).
+
+:func:`build_profile` returns None for pods the fast path leaves to the reference scheduler:
+required pod affinity, preferred pod (anti-)affinity, existing pods whose affinity terms
+would score this pod, host ports, a PreFilter rejection, two score constraints on one key,
+or node hostnames that are missing or not unique.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.kube.model import LabelSelector, Taint
+from service.kube.selectors import first_untolerated, tolerates
+from service.kube.wellknown import HOSTNAME, TAINT_UNSCHEDULABLE
+from service.simulation.filters import node_affinity_prefilter, taint_reason
+from service.simulation.interpod import (
+    Term,
+    preferred_terms,
+    required_affinity,
+    required_anti_affinity,
+)
+from service.simulation.node_index import LabelColumn, NodeIndex
+from service.simulation.node_info import Incoming
+from service.simulation.scoring import (
+    has_preferred_node_affinity,
+    intolerable_prefer_no_schedule,
+    preferred_node_affinity,
+)
+from service.simulation.spread import constraints
+from service.simulation.state import (
+    BoolArray,
+    ClusterState,
+    Int64Array,
+    PodQuery,
+    has_scoring_terms,
+)
+
+OK, UNSCHEDULABLE_NODE, UNTOLERATED, AFFINITY_MISMATCH = 0, 1, 2, 3
+HARD, SOFT, ANTI, EXISTING_ANTI = "hard", "soft", "anti", "existing-anti"
+_UNSCHEDULABLE_TAINT = Taint(key=TAINT_UNSCHEDULABLE, effect="NoSchedule")
+
+
+@dataclass(slots=True)
+class Topology:
+    """One rule that counts pods by topology domain.
+
+    ``counts``: the state's live per-node counts it reads; ``codes``: the node's domain (its
+    label value's code, ``-1`` without the key); ``score_codes``: the same with a missing key
+    taken as the value ``""`` (what PreScore does); ``eligible``: the nodes whose pods count
+    towards their domain. ``hostname``: counted per node.
+    """
+
+    kind: str
+    key: str
+    hostname: bool
+    counts: Int64Array
+    codes: Int64Array
+    score_codes: Int64Array
+    domains: int  # number of score codes
+    eligible: BoolArray
+    max_skew: int = 0
+    min_domains: int = 1
+    self_match: bool = False
+
+
+@dataclass(slots=True)
+class Profile:
+    key: tuple[object, ...]
+    pod: Incoming
+    static_code: Int64Array
+    taint_reasons: dict[int, str]  # node → reason, for nodes with static_code UNTOLERATED
+    pinned: BoolArray | None
+    tt_raw: Int64Array
+    na_raw: Int64Array | None  # None: NodeAffinity's score is skipped
+    topologies: list[Topology]
+    require_all_soft: bool
+    balanced: bool  # BalancedAllocation scores this pod (V5)
+
+
+def _column(index: NodeIndex, key: str) -> tuple[LabelColumn, Int64Array, int]:
+    column = index.codes(key)
+    score_codes = column.codes.copy()
+    empty = column.values.index("") if "" in column.values else len(column.values)
+    score_codes[score_codes < 0] = empty
+    return column, score_codes, max(len(column.values), empty + 1)
+
+
+def _zeros(index: NodeIndex) -> Int64Array:
+    return np.zeros(index.count, dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class AffinitySpecs:
+    """The specs whose terms reach other pods, found once per ``len(specs)``/affinity epoch:
+    ``anti``: with required anti-affinity; ``scoring``: with required affinity or preferred terms."""
+
+    anti: tuple[int, ...]
+    scoring: tuple[int, ...]
+
+
+def affinity_specs(state: ClusterState) -> AffinitySpecs:
+    anti = tuple(
+        s for s, spec in enumerate(state.specs)
+        if spec.pod_anti_affinity is not None and spec.pod_anti_affinity.required
+    )  # fmt: skip
+    scoring = tuple(s for s, spec in enumerate(state.specs) if has_scoring_terms(spec))
+    return AffinitySpecs(anti, scoring)
+
+
+def build_profile(
+    state: ClusterState, index: NodeIndex, pod: Incoming, specs: AffinitySpecs
+) -> Profile | None:
+    spec = pod.spec
+    if spec.host_ports or has_scoring_terms(spec):
+        return None
+    if spec.pod_anti_affinity is not None and spec.pod_anti_affinity.preferred:
+        return None
+    pins = node_affinity_prefilter(spec)
+    if isinstance(pins, str):
+        return None
+    hostnames = index.codes(HOSTNAME)
+    if len(hostnames.values) != int(index.present.sum()) or bool(
+        (hostnames.codes[index.present] < 0).any()
+    ):
+        return None
+    if _scored_by_existing_pods(state, pod, specs.scoring):
+        return None
+    present = index.present
+    tolerates_unschedulable = any(tolerates(t, _UNSCHEDULABLE_TAINT) for t in spec.tolerations)
+    code = np.zeros(index.count, dtype=np.int64)
+    affinity_ok = index.selector_mask(spec)
+    code[~affinity_ok] = AFFINITY_MISMATCH
+    taint_ok = np.ones(len(index.taint_sets), dtype=np.bool_)
+    tt_by_set = np.zeros(len(index.taint_sets), dtype=np.int64)
+    reasons_by_set: dict[int, str] = {}
+    for g, taints in enumerate(index.taint_sets):
+        taint = first_untolerated(taints, spec.tolerations)
+        if taint is not None:
+            taint_ok[g] = False
+            reasons_by_set[g] = taint_reason(taint)
+        tt_by_set[g] = intolerable_prefer_no_schedule(spec, taints)
+    untolerated = ~taint_ok[index.taint_group]
+    code[untolerated] = UNTOLERATED
+    if not tolerates_unschedulable:
+        code[state.unschedulable[: index.count]] = UNSCHEDULABLE_NODE
+    taint_reasons = {int(n): reasons_by_set[int(index.taint_group[n])]
+                     for n in np.flatnonzero((code == UNTOLERATED) & present)}  # fmt: skip
+    pinned = None
+    if pins is not None:
+        pinned = np.zeros(index.count, dtype=np.bool_)
+        for name in pins:
+            n = state.node_index.get(name)
+            if n is not None and n < index.count:
+                pinned[n] = True
+        pinned &= present
+    na_raw = None
+    if has_preferred_node_affinity(spec):
+        na_raw = np.fromiter(
+            (preferred_node_affinity(spec, state.node_names[n], state.node_labels[n]) for n in range(index.count)),
+            dtype=np.int64,
+            count=index.count,
+        )  # fmt: skip
+    topologies = _spread_topologies(state, index, pod, affinity_ok, taint_ok[index.taint_group])
+    if topologies is None:
+        return None
+    topologies += _anti_topologies(state, index, pod, specs.anti)
+    return Profile(
+        key=(),
+        pod=pod,
+        static_code=code,
+        taint_reasons=taint_reasons,
+        pinned=pinned,
+        tt_raw=tt_by_set[index.taint_group],
+        na_raw=na_raw,
+        topologies=topologies,
+        require_all_soft=bool(spec.topology_spread),
+        balanced=not (state.version >= (1, 33) and not pod.request[0] and not pod.request[1]),
+    )
+
+
+def _spread_counts(
+    state: ClusterState, index: NodeIndex, pod: Incoming, selector: LabelSelector | None
+) -> Int64Array:
+    if selector is None or (not selector.match_labels and not selector.match_expressions):
+        return _zeros(index)  # countPodsMatchSelector: an empty selector counts nothing
+    return state.counter(PodQuery(selector, frozenset({pod.namespace}))).live
+
+
+def _spread_topologies(
+    state: ClusterState,
+    index: NodeIndex,
+    pod: Incoming,
+    affinity_ok: BoolArray,
+    taints_ok: BoolArray,
+) -> list[Topology] | None:
+    result: list[Topology] = []
+    for kind, action in ((HARD, "DoNotSchedule"), (SOFT, "ScheduleAnyway")):
+        found = constraints(state, pod, action)
+        keys = [c.topology_key for c in found]
+        if kind == SOFT and len(set(keys)) != len(keys):
+            return None
+        has_all = index.present.copy()
+        if kind == HARD or pod.spec.topology_spread:
+            for key in keys:
+                has_all &= index.codes(key).codes >= 0
+        for c in found:
+            column, score_codes, domains = _column(index, c.topology_key)
+            eligible = has_all.copy()
+            if c.honor_affinity:
+                eligible &= affinity_ok
+            if c.honor_taints:
+                eligible &= taints_ok
+            result.append(
+                Topology(
+                    kind, c.topology_key, c.topology_key == HOSTNAME,
+                    _spread_counts(state, index, pod, c.selector), column.codes, score_codes, domains,
+                    eligible, c.max_skew, c.min_domains, c.matches(pod.labels),
+                )
+            )  # fmt: skip
+    return result
+
+
+def _term_topology(
+    state: ClusterState, index: NodeIndex, kind: str, t: Term, counts: Int64Array
+) -> Topology:
+    column, score_codes, domains = _column(index, t.topology_key)
+    eligible = index.present & (column.codes >= 0)
+    return Topology(kind, t.topology_key, t.topology_key == HOSTNAME, counts, column.codes, score_codes,
+                    domains, eligible)  # fmt: skip
+
+
+def _anti_topologies(
+    state: ClusterState, index: NodeIndex, pod: Incoming, anti_specs: tuple[int, ...]
+) -> list[Topology]:
+    result = []
+    for t in required_anti_affinity(pod.spec, pod.namespace):
+        if t.selector is None:
+            counts = _zeros(index)
+        else:
+            query = PodQuery(t.selector, t.namespaces, t.namespace_selector)
+            counts = state.counter(query).every
+        result.append(_term_topology(state, index, ANTI, t, counts))
+    for s in anti_specs:
+        spec = state.specs[s]
+        for namespace in sorted(state.spec_namespaces.get(s, ())):
+            for t in required_anti_affinity(spec, namespace):
+                if t.matches(pod.namespace, pod.labels):
+                    counts = state.spec_counter(s, namespace)
+                    result.append(_term_topology(state, index, EXISTING_ANTI, t, counts))
+    return result
+
+
+def _scored_by_existing_pods(state: ClusterState, pod: Incoming, scoring: tuple[int, ...]) -> bool:
+    """Whether some pod spec's required affinity or preferred terms would match ``pod``
+    (then InterPodAffinity may score it and the fast path steps aside)."""
+    for s in scoring:
+        spec = state.specs[s]
+        for namespace in state.spec_namespaces.get(s, ()):
+            terms = [t for _, t in preferred_terms(spec, namespace)] + required_affinity(
+                spec, namespace
+            )
+            if any(t.matches(pod.namespace, pod.labels) for t in terms):
+                return True
+    return False

@@ -1,0 +1,115 @@
+"""The fast scheduler decides exactly as the reference, on random small clusters with constraints.
+
+Issue 10, target 5: same placements, same victims, same messages, same per-node reasons.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from kube_cluster import P, cluster, node, spec
+
+from service.kube.model import (
+    ClusterSnapshot,
+    LabelSelector,
+    NodeAffinity,
+    NodeSelectorTerm,
+    PodAffinity,
+    PodAffinityTerm,
+    PreferredSchedulingTerm,
+    Requirement,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
+    Workload,
+    WorkloadRef,
+)
+from service.simulation.fast_scheduler import FastScheduler
+from service.simulation.scheduler import schedule_one
+from service.simulation.scheduling import apply, queue_order
+from service.simulation.state import ClusterState
+
+ZONES = ("z1", "z2", "z3")
+KEYS = ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
+
+
+@st.composite
+def clusters(draw: st.DrawFn) -> ClusterSnapshot:
+    version = draw(st.sampled_from(("1.31", "1.32", "1.33", "1.34")))
+    nodes = []
+    for i in range(draw(st.integers(1, 7))):
+        taints = draw(st.lists(st.sampled_from((
+            Taint(key="dedicated", value="gpu", effect="NoSchedule"),
+            Taint(key="spot", effect="PreferNoSchedule"),
+            Taint(key="node.kubernetes.io/unreachable", effect="NoExecute"),
+            Taint(key="slow", effect="PreferNoSchedule"),
+        )), max_size=2, unique=True)) if draw(st.booleans()) else []  # fmt: skip
+        zone = draw(st.sampled_from((*ZONES, None)))
+        labels = {"disk": "ssd"} if draw(st.booleans()) else {}
+        nodes.append(node(
+            f"n{i}", draw(st.sampled_from((500, 1000, 2000, 4000, 8000))), draw(st.sampled_from((1, 2, 4, 8))) << 30,
+            draw(st.integers(1, 12)), labels=labels, taints=taints, zone=zone,
+            unschedulable=draw(st.integers(0, 9)) == 0,
+        ))  # fmt: skip
+    workloads, pods = [], []
+    for w in range(draw(st.integers(1, 4))):
+        labels = {"app": f"w{w}"}
+        selector = LabelSelector(match_labels=labels)
+        fields: dict[str, object] = {
+            "labels": labels,
+            "priority": draw(st.sampled_from((0, 0, 10, 100))),
+        }
+        if draw(st.booleans()):
+            fields["tolerations"] = (Toleration(key="dedicated", operator="Exists"),)
+        if draw(st.integers(0, 3)) == 0:
+            fields["node_selector"] = {"disk": "ssd"}
+        if draw(st.integers(0, 3)) == 0:
+            term = NodeSelectorTerm(match_expressions=(Requirement(key="disk", operator="Exists"),))
+            fields["node_affinity"] = NodeAffinity(
+                preferred=(
+                    PreferredSchedulingTerm(weight=draw(st.integers(1, 50)), preference=term),
+                )
+            )
+        spread = []
+        for _ in range(draw(st.integers(0, 2))):
+            spread.append(TopologySpreadConstraint(
+                max_skew=draw(st.integers(1, 2)), topology_key=draw(st.sampled_from(KEYS)),
+                when_unsatisfiable=draw(st.sampled_from(("DoNotSchedule", "ScheduleAnyway"))),
+                selector=selector, min_domains=draw(st.sampled_from((None, None, 2, 4))),
+            ))  # fmt: skip
+        if len({(c.topology_key, c.when_unsatisfiable) for c in spread}) == len(spread):
+            fields["topology_spread"] = tuple(spread)
+        if draw(st.integers(0, 3)) == 0:
+            term = PodAffinityTerm(selector=selector, topology_key=draw(st.sampled_from(KEYS)))
+            fields["pod_anti_affinity"] = PodAffinity(required=(term,))
+        cpu = draw(st.sampled_from((0, 100, 250, 300, 700, 1500)))
+        memory = draw(st.sampled_from((0, 256 << 20, 1 << 30)))
+        s = spec(cpu, memory, **fields)  # type: ignore[arg-type]
+        owner = WorkloadRef(
+            kind=draw(st.sampled_from(("Deployment", "StatefulSet", "Pod"))),
+            namespace="default",
+            name=f"w{w}",
+        )
+        workloads.append(Workload(kind="Deployment" if owner.kind == "Pod" else owner.kind, namespace="default",
+                                  name=f"w{w}", template=0, selector=selector, replicas=3))  # fmt: skip
+        for r in range(draw(st.integers(0, 3))):
+            where = draw(st.sampled_from([n.name for n in nodes]))
+            pods.append(
+                P(f"w{w}-old{r}", s, node=where, owner=owner, deleting=draw(st.integers(0, 5)) == 0)
+            )
+        for r in range(draw(st.integers(1, 8))):
+            pods.append(P(f"w{w}-{r}", s, owner=owner, created=f"2024-01-0{1 + w}T00:00:0{r}Z"))
+    return cluster(nodes, pods, version=version, workloads=workloads)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters())
+def test_the_fast_scheduler_decides_as_the_reference(snapshot: ClusterSnapshot) -> None:
+    reference, fast = ClusterState(snapshot), ClusterState(snapshot)
+    scheduler = FastScheduler(fast)
+    for pod in queue_order(reference):
+        expected = schedule_one(reference, pod)
+        got = scheduler.decide(pod)
+        assert got == expected, reference.pod_name[pod]
+        apply(reference, expected)
+        apply(fast, got)
