@@ -72,7 +72,7 @@ def describe(outcome: Outcome) -> str:
     if verdict is Verdict.REWORDED:
         return (
             f"{where}: reworded: {old} -> {site.document}:{anchoring.line} "
-            f'"{anchoring.quote}" (score {anchoring.score:.0f}; proposed, not written)'
+            f'"{anchoring.quote}" (score {int(anchoring.score or 0)}; proposed, not written)'
         )
     if verdict is Verdict.AMBIGUOUS:
         new = f'{site.document}:{anchoring.line} "{anchoring.quote}"'

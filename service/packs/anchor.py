@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from service.packs.documents import Document
-from service.packs.fuzzy_quotes import MIN_FUZZY_LENGTH, Segments, best_match
+from service.packs.fuzzy_quotes import MIN_FUZZY_LENGTH, Segments, best_match, segments_of
 
 
 class Verdict(Enum):
@@ -225,13 +225,15 @@ class DocumentAnchor:
                 return row_label(self.new.line(n)) == old_row
             return n == hint
 
-        match = best_match(self.segments, quote, preferred)
+        # A quote that was a whole cell, item or sentence becomes a whole one, not a piece.
+        whole = self.old is not None and quote in segments_of(self.old.line(line))
+        match = best_match(self.segments, quote, preferred, whole)
         if match.chosen is not None:
             return Anchoring(
                 Verdict.REWORDED, match.chosen.line, match.chosen.text, score=match.chosen.score
             )
         if match.rivals:
-            where = ", ".join(f"{m.line} ({m.score:.0f})" for m in match.rivals)
+            where = ", ".join(f"{m.line} ({int(m.score)})" for m in match.rivals)
             best = match.rivals[0]
             return Anchoring(
                 Verdict.AMBIGUOUS,
@@ -242,7 +244,7 @@ class DocumentAnchor:
                 note=f"reworded? lines {where} match about as well",
             )
         near = (
-            f"; the closest text scores {match.best.score:.0f} on line {match.best.line}"
+            f"; the closest text scores {int(match.best.score)} on line {match.best.line}"
             if match.best
             else ""
         )

@@ -3,14 +3,16 @@
 A document is cut into *segments*, each a verbatim piece of one line: a heading's text, a
 table cell, a list item's text, a sentence, a paragraph line. A quote is scored against
 each with rapidfuzz's ``fuzz.ratio`` (the normalised Indel similarity, 0-100, case
-sensitive). A quote may be a fragment of a longer segment ("includes full guest OS" of
-"High – includes full guest OS"): then ``fuzz.partial_ratio_alignment`` finds where in
-the segment it sits, and the window is widened or narrowed to word boundaries, each
-candidate scored with ``fuzz.ratio`` — so the proposed quote is whole words, verbatim.
+sensitive). A quote that was a whole segment is matched with whole segments. Another
+may be a fragment of a longer one ("includes full guest OS" of "High – includes full
+guest OS"): then ``fuzz.partial_ratio_alignment`` finds where in the segment it sits,
+and the window is widened or narrowed to word boundaries, each candidate scored with
+``fuzz.ratio`` — so the proposed quote is whole words, verbatim.
 
-A match is *chosen* when its line scores at least :data:`MIN_SCORE` and no other line
-comes within :data:`MARGIN` of it, or, among those that do, it is the only one in the
-citation's table row (else at its mapped line). Quotes shorter than
+A match is *chosen* when its line scores at least :data:`MIN_SCORE` — or
+:data:`MIN_EXPECTED_SCORE` on the line the citation is expected on: its table row, else the
+line its old line maps to — and no other such line comes within :data:`MARGIN` of it, or,
+among those that do, it is the only expected one. Quotes shorter than
 :data:`MIN_FUZZY_LENGTH` are never matched: "VMs", "Pod" or "Topic" look like too many
 things. Scoring every segment goes through ``rapidfuzz.process.extract`` (C++), so a
 thousand-line note is searched in milliseconds; windows are refined only for the few
@@ -29,6 +31,7 @@ from service.packs.documents import Document
 
 MIN_FUZZY_LENGTH = 12
 MIN_SCORE = 75.0
+MIN_EXPECTED_SCORE = 60.0  # on the line the citation is expected on (its row, its mapped line)
 MARGIN = 8.0
 # A segment this much longer than the quote is searched for a window, not compared whole.
 _WHOLE_UP_TO = 1.25
@@ -66,12 +69,13 @@ class Segments:
         self.lines: list[int] = []
         self.texts: list[str] = []
         for number, raw in enumerate(document.lines, start=1):
-            for text in dict.fromkeys(_segments_of(raw)):
+            for text in dict.fromkeys(segments_of(raw)):
                 self.lines.append(number)
                 self.texts.append(text)
 
 
-def _segments_of(raw: str) -> list[str]:
+def segments_of(raw: str) -> list[str]:
+    """The segments of one line of text."""
     line = raw.strip()
     if not line or _TABLE_RULE.match(line) or set(line) <= set("-=*_ "):
         return []
@@ -83,16 +87,20 @@ def _segments_of(raw: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(body) if s.strip()] + [body, line]
 
 
-def best_match(segments: Segments, quote: str, preferred: Callable[[int], bool]) -> Match:
+def best_match(
+    segments: Segments, quote: str, preferred: Callable[[int], bool], whole: bool = False
+) -> Match:
     """The segment ``quote`` most likely became (see the module docstring).
 
     ``preferred(line)`` says whether a line is where the citation would be expected
-    (its table row, or its mapped line): it breaks a near tie.
+    (its table row, or its mapped line): it breaks a near tie. With ``whole`` (the quote
+    was a whole cell, item or sentence) only whole segments are proposed, never a piece.
     """
     if len(quote) < MIN_FUZZY_LENGTH:
         return Match(None, (), None)
-    shortest = len(quote) * MIN_SCORE / (200 - MIN_SCORE)  # shorter cannot reach MIN_SCORE
-    first_cut = MIN_SCORE - 2 * MARGIN
+    # A segment shorter than this cannot reach MIN_EXPECTED_SCORE: 2 * len / (len + len(quote)).
+    shortest = len(quote) * MIN_EXPECTED_SCORE / (200 - MIN_EXPECTED_SCORE)
+    first_cut = MIN_EXPECTED_SCORE - MARGIN
     hits = process.extract(
         quote,
         segments.texts,
@@ -105,20 +113,21 @@ def best_match(segments: Segments, quote: str, preferred: Callable[[int], bool])
         if len(text) < shortest:
             continue
         line = segments.lines[index]
-        if len(text) <= len(quote) * _WHOLE_UP_TO:
+        if whole or len(text) <= len(quote) * _WHOLE_UP_TO:
             score, piece = fuzz.ratio(quote, text), text
         else:
             score, piece = _best_window(quote, text)
         known = by_line.get(line)
         if known is None or score > known.score:
             by_line[line] = Candidate(line, piece, score)
-    ranked = sorted(by_line.values(), key=lambda c: (-c.score, c.line))
+    seen = sorted(by_line.values(), key=lambda c: (-c.score, c.line))
+    ranked = [
+        c for c in seen if c.score >= (MIN_EXPECTED_SCORE if preferred(c.line) else MIN_SCORE)
+    ]
     if not ranked:
-        return Match(None, (), None)
+        return Match(None, (), seen[0] if seen else None)
     best = ranked[0]
-    if best.score < MIN_SCORE:
-        return Match(None, (), best)
-    close = [c for c in ranked if c.score >= MIN_SCORE and c.score > best.score - MARGIN]
+    close = [c for c in ranked if c.score > best.score - MARGIN]
     if len(close) == 1:
         return Match(best, (), best)
     expected = [c for c in close if preferred(c.line)]

@@ -171,7 +171,7 @@ def test_two_equally_close_rewordings_are_ambiguous_not_guessed() -> None:
         "The scheduler places any pod.",
         score=90.0,
         candidates=(7, 5),  # best first
-        note="reworded? lines 7 (90), 5 (89) match about as well",
+        note="reworded? lines 7 (90), 5 (88) match about as well",
     )
 
 
@@ -185,4 +185,24 @@ def test_the_fast_quote_search_finds_what_the_line_by_line_one_finds(
     document = doc("\n".join(lines))
     assert DocumentAnchor(document, None).lines_containing(quote) == document.lines_containing(
         quote
+    )
+
+
+def test_a_cell_reworded_more_is_still_proposed_in_its_own_row_but_not_elsewhere() -> None:
+    old = "# T\n\n| Dim | A | B |\n|---|---|---|\n| Isolation | Kernel namespaces and cgroups | VM |\n"
+    new = old.replace("Kernel namespaces and cgroups", "Kernel namespaces, cgroups and seccomp")
+    quote = "Kernel namespaces and cgroups"
+    # In its row: a lower bar (60), and the whole cell, as the quote was a whole cell.
+    assert DocumentAnchor(doc("x\n" + new), doc(old)).anchor(5, quote, None) == Anchoring(
+        Verdict.REWORDED,
+        6,
+        "Kernel namespaces, cgroups and seccomp",
+        score=pytest.approx(74.6, abs=0.1),
+    )
+    # The same text in another row: the ordinary bar (75), so an orphan.
+    moved = new.replace("| Isolation |", "| Sandboxing |")
+    found = DocumentAnchor(doc(moved), doc(old)).anchor(5, quote, None)
+    assert (found.verdict, found.note) == (
+        Verdict.ORPHANED,
+        "no text close enough; the closest text scores 74 on line 5",
     )
