@@ -34,6 +34,7 @@ from service.queries.scenario import (
 
 strawberry.enum(
     simulation.FailureEvent,
+    name="FailureEvent",
     description="What fails; each stands for an event entity of the graph (`failure_event`).",
 )
 FailureEvent = simulation.FailureEvent

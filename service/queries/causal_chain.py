@@ -37,7 +37,7 @@ def causal_chain(kg: KnowledgeGraph, event: FailureEvent | str) -> list[ChainLin
     InvalidArgument : no event entity carries ``failure_event: <event>``.
     """
     event = as_failure_event(event)
-    start = _event_entity(kg, event).id
+    start = event_entity(kg, event).id
     discovered = {start: 0}
     relations: list[Relation] = []
     queue = deque([start])
@@ -73,7 +73,7 @@ def delay_seconds(relation: Relation) -> float | None:
 
 
 # -- pieces -----------------------------------------------------------------------------------
-def _event_entity(kg: KnowledgeGraph, event: FailureEvent) -> Entity:
+def event_entity(kg: KnowledgeGraph, event: FailureEvent) -> Entity:
     for entity in kg.entities(EntityKind.EVENT):
         if entity.attributes.get("failure_event") == event.value:
             return entity

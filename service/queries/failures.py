@@ -1,10 +1,16 @@
 """Failure consequences: the causal chain the graph describes, made concrete by a simulation.
 
 :func:`failure_consequences` reads the chain of an event from the graph
-(:mod:`~service.queries.causal_chain`), numbers its steps and, given a scenario, runs
-:func:`~service.queries.simulation.simulate` and tells each step for that cluster
-(:mod:`~service.queries.narration`). The timings still come from the graph; the
-simulation only knows what happens.
+(:mod:`~service.queries.causal_chain`) and numbers its steps. Then, for
+
+- a **simple scenario** (nodes of CPU and memory, Deployments of identical pods), it runs
+  :func:`~service.queries.simulation.simulate` and tells each step of the chain for that
+  cluster (:mod:`~service.queries.narration`); the timings come from the graph;
+- a **real cluster** (a :class:`~service.kube.model.ClusterSnapshot`: imported, named, or
+  a scenario using zones, taints, constraints, StatefulSets…), it runs
+  :func:`~service.simulation.simulate.simulate_cluster`, whose steps carry their own times
+  and the pods they act on; each step cites the graph's relation leading to the same
+  effect in the event's chain (else the effect's own sources).
 """
 
 from __future__ import annotations
@@ -14,11 +20,14 @@ from dataclasses import dataclass
 
 from service.domain import Source
 from service.knowledge import KnowledgeGraph
-from service.queries.causal_chain import ChainLink, causal_chain
+from service.kube.model import AutoscalerConfig, ClusterSnapshot
+from service.queries.causal_chain import ChainLink, causal_chain, event_entity
 from service.queries.cluster_outcome import ScenarioOutcome
 from service.queries.narration import ScenarioStory, generic_description
 from service.queries.scenario import Scenario
 from service.queries.simulation import FailureEvent, as_failure_event, simulate
+from service.simulation.report import ClusterReport, Step
+from service.simulation.simulate import simulate_cluster
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,8 @@ class ConsequenceStep:
     cause: str
     effect: str
     condition: str | None = None
+    pods: tuple[str, ...] = ()  # the pods it acts on (``namespace/name``), the first few
+    pod_count: int = 0  # how many pods it acts on in all
 
     @property
     def external(self) -> bool:
@@ -46,6 +57,7 @@ class FailureAnalysis:
     event: FailureEvent
     steps: tuple[ConsequenceStep, ...]
     outcome: ScenarioOutcome | None = None
+    cluster: ClusterReport | None = None  # the full simulation of a real cluster
 
 
 def failure_consequences(
@@ -53,6 +65,8 @@ def failure_consequences(
     event: FailureEvent | str,
     target: str | None = None,
     scenario: Scenario | None = None,
+    cluster: ClusterSnapshot | None = None,
+    autoscaler: AutoscalerConfig | None = None,
 ) -> FailureAnalysis:
     """What happens when ``event`` occurs: the causal chain, and the outcome for a scenario.
 
@@ -62,7 +76,9 @@ def failure_consequences(
     event : a :class:`~service.queries.simulation.FailureEvent` (or its name).
     target : what fails, in the scenario (see :func:`~service.queries.simulation.simulate`);
         without a scenario the chain is generic and ``target`` is not used.
-    scenario : a cluster to simulate the event on.
+    scenario : a simple cluster to simulate the event on.
+    cluster : a real cluster to simulate the event on (instead of ``scenario``).
+    autoscaler : the cluster autoscaler for ``cluster`` (node groups, limits).
 
     Returns
     -------
@@ -80,6 +96,9 @@ def failure_consequences(
     """
     event = as_failure_event(event)
     links = causal_chain(kg, event)
+    if cluster is not None:
+        full = simulate_cluster(cluster, event, target, autoscaler)
+        return FailureAnalysis(event, _cited(kg, event, links, full.steps), cluster=full)
     if scenario is None:
         steps = [(link, generic_description(kg, link)) for link in links]
         return FailureAnalysis(event, _numbered(kg, steps))
@@ -112,3 +131,35 @@ def _numbered(
             )
         )
     return tuple(numbered)
+
+
+def _cited(
+    kg: KnowledgeGraph, event: FailureEvent, links: Sequence[ChainLink], steps: Sequence[Step]
+) -> tuple[ConsequenceStep, ...]:
+    """A full simulation's steps, each cited by the chain's relation to the same effect."""
+    start = event_entity(kg, event)
+    leading: dict[str, ChainLink] = {}
+    for link in links:
+        leading.setdefault(link.relation.target, link)
+    cited = []
+    for order, step in enumerate(steps, start=1):
+        found = leading.get(step.effect)
+        effect = kg.get(step.effect) or start
+        relation = None if found is None else found.relation
+        condition = None if relation is None else relation.attributes.get("condition")
+        cited.append(
+            ConsequenceStep(
+                order=order,
+                at_seconds=step.at_seconds,
+                actor=step.actor,
+                actor_id="" if relation is None else str(relation.attributes.get("actor", "")),
+                description=step.description,
+                sources=effect.sources if relation is None else relation.sources,
+                cause=start.id if relation is None else relation.source,
+                effect=effect.id,
+                condition=None if condition is None else str(condition),
+                pods=step.pods,
+                pod_count=step.pod_count,
+            )
+        )
+    return tuple(cited)

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from service.errors import InvalidArgument
 from service.queries.autoscaler import Autoscaler, ScaleUp
@@ -41,16 +40,16 @@ from service.queries.cluster import Cluster
 from service.queries.cluster_outcome import ScenarioOutcome, scenario_outcome
 from service.queries.scenario import Scenario
 from service.queries.scheduler import Scheduler
+from service.simulation.events import ClusterEvent
 
+FailureEvent = ClusterEvent
+"""What fails; the knowledge graph's events carry the same name as ``failure_event``."""
 
-class FailureEvent(StrEnum):
-    """What fails; the knowledge graph's events carry the same name as ``failure_event``."""
-
-    POD_DELETED = "POD_DELETED"
-    POD_CRASHED = "POD_CRASHED"
-    NODE_DOWN = "NODE_DOWN"
-    ALL_NODES_DOWN = "ALL_NODES_DOWN"
-    INSUFFICIENT_RESOURCES = "INSUFFICIENT_RESOURCES"
+# Events only a real cluster has (zones, PDBs, Node objects): always simulated in full, by
+# :func:`service.simulation.simulate.simulate_cluster`.
+CLUSTER_ONLY_EVENTS = frozenset(
+    {ClusterEvent.ZONE_DOWN, ClusterEvent.NODE_DRAIN, ClusterEvent.NODE_DELETED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +105,10 @@ def simulate(
     (('web-1', '0/1 nodes are available: 1 Insufficient cpu.'),)
     """
     event = as_failure_event(event)
+    if event in CLUSTER_ONLY_EVENTS:
+        raise InvalidArgument(
+            "event", f"{event.value} needs a real cluster: run it with simulate_cluster"
+        )
     cluster = Cluster(scenario)
     kind, victims = _resolve_target(cluster, event, target)
     scheduler = Scheduler(cluster)

@@ -20,7 +20,7 @@ from service.errors import InvalidArgument
 from service.queries.cluster_outcome import Phase
 from service.queries.node_resources import DEFAULT_MAX_PODS
 from service.queries.scenario import Scenario, scenario_from_mapping
-from service.queries.simulation import FailureEvent, simulate
+from service.queries.simulation import CLUSTER_ONLY_EVENTS, FailureEvent, simulate
 
 
 # -- NODE_DOWN -------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ autoscaler_strategy = st.none() | st.builds(
     st.sampled_from(["1", "2", "4"]),
     st.sampled_from(["1Gi", "2Gi", "8Gi"]),
 )
-events = st.sampled_from(list(FailureEvent))
+events = st.sampled_from([e for e in FailureEvent if e not in CLUSTER_ONLY_EVENTS])
 
 
 @st.composite
