@@ -225,3 +225,42 @@ def test_a_note_without_blocks_drafts_an_empty_pack_that_loads(
 @given(st.text())
 def test_any_string_is_written_so_that_yaml_reads_it_back(text: str) -> None:
     assert load_marked(f"key: {quoted(text)}\n")["key"] == text
+
+
+_NOTE_LINES = st.lists(
+    st.sampled_from(
+        [
+            "## Options",
+            "| Aspect | MicroVMs | Containers |",
+            "| Topic | VMs | Containers | Unikernels |",
+            "|---|---|---|",
+            "| Boot \\| time | fast | `slow` |",
+            "| Cost | | low |",
+            "Choose a MicroVM when:",
+            "Where containers win:",
+            "Avoid VMs when:",
+            "You combine both when:",
+            "- You need isolation.",
+            "- Density matters",
+            "  a lot.",
+            "1. The host fails, so every container fails.",
+            "Bare Metal → MicroVMs → Containers",
+            "Containers -> Containers",
+            "If the VM crashes, its containers go down.",
+            "",
+        ]
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_NOTE_LINES)
+def test_any_draft_validates_as_written(
+    kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory, lines: list[str]
+) -> None:
+    text = "\n".join(lines) + "\n"
+    draft = draft_of(kg, text)
+    served = load_graph([write_pack(tmp_path_factory.mktemp("any"), draft, text)])
+    assert len(served) == len(kg) + len(draft.entities)
+    assert len(served.warnings) == draft.reviews
