@@ -269,3 +269,18 @@ def test_tables_and_unusual_yaml_are_rewritten_or_reported_never_guessed(
         "app,runs_on,rack,tiny.md,8,Servers run on racks."
     )
     assert '[{line: 7, quote: "Apps"}]' in (pack / "a.yaml").read_text()
+
+
+def test_a_source_document_that_is_not_utf8_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = tmp_path / "pack"
+    (pack / "sources").mkdir(parents=True)
+    (pack / "sources" / "notes.md").write_bytes(b"caf\xe9\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["reanchor", "--only", "pack"]) == 2
+    assert capsys.readouterr().err == (
+        "archgraph reanchor: pack/sources/notes.md: cannot read source document: 'utf-8' codec "
+        "can't decode byte 0xe9 in position 3: invalid continuation byte\n"
+    )
+    assert not (pack / ANCHORS_FILE).exists()
