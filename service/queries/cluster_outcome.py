@@ -29,6 +29,20 @@ class PodPlacement(NamedTuple):
     reason: str | None = None
     restarts: int = 0
 
+    # The fields of a real cluster's pods (service.simulation.report.PodOutcome), so that
+    # both serve as the same GraphQL type without a copy per pod.
+    @property
+    def namespace(self) -> str:
+        return "default"
+
+    @property
+    def zone(self) -> str | None:
+        return None
+
+    @property
+    def workload(self) -> str:
+        return f"Deployment/{self.deployment}"
+
 
 @dataclass(frozen=True, slots=True)
 class DeploymentOutcome:

@@ -205,7 +205,8 @@ def check_keys(
 ) -> Mapping[str, object]:
     if not isinstance(item, Mapping):
         raise InvalidArgument(field, f"expected a mapping with {', '.join(allowed)}")
-    unknown = sorted(str(k) for k in item if k not in allowed)
+    # A field left out of a GraphQL input arrives as None: only a given value is unknown.
+    unknown = sorted(str(k) for k, v in item.items() if k not in allowed and v is not None)
     if unknown:
         raise InvalidArgument(
             f"{field}.{unknown[0]}", f"unknown field; expected {', '.join(allowed)}"

@@ -56,6 +56,11 @@ class PodOutcome(NamedTuple):
     reason: str | None = None
     restarts: int = 0
 
+    @property
+    def deployment(self) -> str:
+        """The workload's name (the field simple scenarios' pods have)."""
+        return self.workload.split("/", 1)[1]
+
 
 @dataclass(frozen=True, slots=True)
 class WorkloadOutcome:
