@@ -28,7 +28,8 @@ from service.cli.packs_option import (
 )
 from service.errors import GraphDataError
 from service.packs.documents import Document
-from service.packs.draft import Draft, draft_pack
+from service.packs.draft import draft_pack
+from service.packs.draft_items import Draft
 from service.packs.loader import SKIPPED_DIRS, load_graph
 from service.packs.markdown import parse_note
 from service.packs.pack_yaml import render

@@ -117,10 +117,6 @@ class Note:
     chains: tuple[ArrowChain, ...]
     sentences: tuple[Quote, ...]  # paragraph sentences (a line's part each), chains excluded
 
-    @property
-    def empty(self) -> bool:
-        return not (self.tables or self.lists or self.chains)
-
 
 def parse_note(name: str, text: str) -> Note:
     """The cited blocks of the Markdown ``text`` of the document called ``name``.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from service.packs.draft import Draft, DraftEntity, DraftRelation, DraftSource
+from service.packs.draft_items import Draft, DraftEntity, DraftRelation, DraftSource
 
 # What YAML 1.1 (PyYAML, libyaml) refuses in a stream, and U+2028/2029, which it reads as
 # line breaks (U+0085 too); JSON leaves them raw with ensure_ascii=False.

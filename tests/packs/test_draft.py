@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from service.domain import RelationType
 from service.knowledge import KnowledgeGraph
 from service.packs.documents import Document
-from service.packs.draft import Draft, draft_pack
+from service.packs.draft import draft_pack
+from service.packs.draft_items import Draft
 from service.packs.loader import builtin_data_dir, load_graph
 from service.packs.markdown import parse_note
 from service.packs.pack_yaml import quoted, render
