@@ -1,0 +1,166 @@
+"""failureConsequences on real clusters: scenarioName, snapshot, the structured input's
+constraints and the events only real clusters have — exact data through the schema."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from service.api.context import PlainContext
+from service.api.schema import build_schema
+from service.knowledge import KnowledgeGraph
+from service.kube.model import ClusterSnapshot
+
+QUERY = """
+query($e: FailureEvent!, $t: String, $s: ClusterScenarioInput, $n: String, $snap: String,
+      $a: AutoscalerInput) {
+  failureConsequences(event: $e, target: $t, scenario: $s, scenarioName: $n, snapshot: $snap,
+                      autoscaler: $a) {
+    steps { order atSeconds actor description podCount pods effect { id } }
+    outcome { available workloads { kind namespace name desired running pending terminating
+      available } pods { namespace name workload node zone phase } }
+  }
+}"""
+
+TWO_ZONES_WITH_PDB = {
+    "nodes": [
+        {"name": "a", "cpu": "4", "memory": "8Gi", "zone": "z1"},
+        {"name": "b", "cpu": "4", "memory": "8Gi", "zone": "z2"},
+    ],
+    "deployments": [
+        {"name": "web", "replicas": 2, "cpu": "1", "memory": "1Gi",
+         "antiAffinity": "kubernetes.io/hostname"},
+    ],
+    "disruptionBudgets": [{"name": "web-pdb", "workload": "web", "minAvailable": "2"}],
+}  # fmt: skip
+
+
+async def run(
+    kg: KnowledgeGraph, served: dict[str, ClusterSnapshot] | None = None, **variables: Any
+) -> Any:
+    result = await build_schema().execute(
+        QUERY, variable_values=variables, context_value=PlainContext(kg, served or {})
+    )
+    if result.errors:
+        return [e.message for e in result.errors]
+    assert result.data is not None
+    return result.data["failureConsequences"]
+
+
+def steps(answer: Any) -> list[tuple[Any, ...]]:
+    return [
+        (s["order"], s["atSeconds"], s["actor"], s["effect"]["id"], s["podCount"], s["pods"])
+        for s in answer["steps"]
+    ]
+
+
+async def test_a_drain_blocked_by_a_pdb_retries_and_never_completes(kg: KnowledgeGraph) -> None:
+    answer = await run(kg, e="NODE_DRAIN", t="a", s=TWO_ZONES_WITH_PDB)
+    assert steps(answer) == [
+        (1, 0.0, "kubectl drain", "node-cordoned", 0, []),
+        (2, 0.0, "kubectl drain", "pods-drained", 1, ["default/web-0"]),
+        (3, 5.0, "kubectl drain", "pods-drained", 1, ["default/web-0"]),
+        (4, 5.0, "Workload controllers", "replicas-restored", 0, []),
+    ]
+    assert answer["steps"][1]["description"] == (
+        'error when evicting pods/"web-0" -n "default" (will retry after 5s): Cannot evict pod '
+        "as it would violate the pod's disruption budget.; the API's cause: The disruption "
+        "budget web-pdb needs 2 healthy pods and has 2 currently"
+    )
+    assert answer["outcome"]["workloads"] == [
+        {"kind": "Deployment", "namespace": "default", "name": "web", "desired": 2,
+         "running": 2, "pending": 0, "terminating": 0, "available": 2},
+    ]  # fmt: skip
+
+
+async def test_a_zone_down_leaves_a_statefulset_pod_terminating(kg: KnowledgeGraph) -> None:
+    scenario = {
+        "nodes": [
+            {"name": "a1", "cpu": "4", "memory": "8Gi", "zone": "z1"},
+            {"name": "b1", "cpu": "4", "memory": "8Gi", "zone": "z2"},
+        ],
+        "deployments": [],
+        "statefulSets": [
+            {"name": "db", "replicas": 2, "cpu": "1", "memory": "1Gi",
+             "antiAffinity": "kubernetes.io/hostname"},
+        ],
+    }  # fmt: skip
+    answer = await run(kg, e="ZONE_DOWN", t="z1", s=scenario)
+    assert [s[:5] for s in steps(answer)] == [
+        (1, 50.0, "Node lifecycle controller", "node-not-ready", 1),
+        (2, 55.0, "Node lifecycle controller", "node-not-ready", 1),
+        (3, 355.0, "Taint-eviction controller", "pods-evicted", 1),
+        (4, 355.0, "StatefulSet controller", "pod-stuck-terminating", 1),
+        (5, 355.0, "Workload controllers", "replicas-restored", 0),
+    ]
+    assert answer["outcome"]["pods"] == [
+        {"namespace": "default", "name": "db-0", "workload": "StatefulSet/db", "node": "a1",
+         "zone": "z1", "phase": "Terminating"},
+        {"namespace": "default", "name": "db-1", "workload": "StatefulSet/db", "node": "b1",
+         "zone": "z2", "phase": "Running"},
+    ]  # fmt: skip
+
+
+async def test_a_snapshot_sent_as_text_is_simulated(kg: KnowledgeGraph) -> None:
+    node = {
+        "kind": "Node",
+        "metadata": {"name": "n1", "labels": {"kubernetes.io/hostname": "n1"}},
+        "status": {"allocatable": {"cpu": "2", "memory": "4Gi", "pods": "110"},
+                   "conditions": [{"type": "Ready", "status": "True"}]},
+    }  # fmt: skip
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "big", "namespace": "shop"},
+        "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "3"}}}]},
+        "status": {"phase": "Pending"},
+    }
+    text = json.dumps({"kind": "List", "items": [node, pod]})
+    answer = await run(kg, e="INSUFFICIENT_RESOURCES", snap=text)
+    assert answer["outcome"]["pods"] == [
+        {"namespace": "shop", "name": "big", "workload": "Pod/big", "node": None, "zone": None,
+         "phase": "Pending"},
+    ]  # fmt: skip
+
+
+async def test_a_served_scenario_is_found_by_name(kg: KnowledgeGraph) -> None:
+    answer = await run(kg, e="NODE_DOWN", t="node-b", n="three-nodes-full")
+    workloads = answer["outcome"]["workloads"]
+    assert [(w["name"], w["running"], w["pending"], w["terminating"]) for w in workloads] == [
+        ("web", 4, 2, 2),
+        ("api", 2, 1, 1),
+        ("worker", 2, 1, 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        # one cluster at a time
+        ({"e": "NODE_DOWN", "t": "a", "n": "three-nodes-full", "snap": "{}"},
+         "snapshot: give at most one of scenario, scenarioName and snapshot, not scenarioName and snapshot"),
+        ({"e": "NODE_DOWN", "t": "a", "n": "nowhere"},
+         "scenarioName: no scenario named 'nowhere'; scenarios: memory-bound-autoscaling, "
+         "three-nodes-full, three-nodes-full-autoscaling"),
+        # a truncated kubectl dump
+        ({"e": "NODE_DOWN", "t": "a", "snap": '{"kind": "NodeList", "items": ['},
+         "snapshot: line 1, column 32: not valid JSON: the text ends early (truncated)"),
+        # a zone the cluster does not have
+        ({"e": "ZONE_DOWN", "t": "z9", "s": TWO_ZONES_WITH_PDB},
+         "target: no node in zone 'z9': ZONE_DOWN takes a topology.kubernetes.io/zone value; zones: z1, z2"),
+        # node groups come from the nodes' labels
+        ({"e": "NODE_DOWN", "t": "node-a", "n": "three-nodes-full",
+          "a": {"groups": [{"name": "gpu", "maxSize": 3}]}},
+         "autoscaler.groups[0].name: no node group named 'gpu'; groups: default"),
+        # a real cluster's new nodes copy its own
+        ({"e": "NODE_DOWN", "t": "node-a", "n": "three-nodes-full",
+          "a": {"maxNodes": 4, "nodeCpu": "4", "nodeMemory": "8Gi"}},
+         "autoscaler.nodeCpu: a real cluster's autoscaler copies one of its own nodes per node "
+         "group: give maxNodes or groups [{name, maxSize}] instead of a node template"),
+    ],
+)  # fmt: skip
+async def test_bad_requests_name_what_is_wrong(
+    kg: KnowledgeGraph, variables: dict[str, Any], message: str
+) -> None:
+    assert await run(kg, **variables) == [message]
