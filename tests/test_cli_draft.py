@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,11 +65,15 @@ def test_draft_writes_the_pack_and_the_note_and_says_what_it_drafted(
     ]
     pack = tmp_path / "containers-vs-microvms-pack"
     assert listing(pack) == [
+        "anchors.json",
         "containers-vs-microvms.yaml",
         "sources",
         "sources/containers-vs-microvms.md",
     ]
     assert (pack / "sources" / note.name).read_bytes() == note.read_bytes()
+    # anchored from the start: the record holds the note's lines as drafted
+    anchored = json.loads((pack / "anchors.json").read_text())["documents"]
+    assert anchored[note.name]["lines"] == MICROVM_NOTE.splitlines()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -101,10 +106,13 @@ def test_an_existing_dir_is_replaced_only_with_force(run: Run, note: Path, tmp_p
     code, _, _ = run("draft", str(note), "-o", "pack", "--force")
     assert code == 0
     assert listing(tmp_path / "pack") == [
+        "anchors.json",
         "containers-vs-microvms.yaml",
         "sources",
         "sources/containers-vs-microvms.md",
     ]
+    # a drafted pack is a pack: --force replaces it again
+    assert run("draft", str(note), "-o", "pack", "--force")[0] == 0
 
 
 def test_force_never_replaces_a_dir_that_is_more_than_a_pack(

@@ -1,8 +1,9 @@
 """``archgraph draft NOTE.md [-o DIR] [--force] [--data DIR]…``: a pack for review, from a note.
 
 The note is read as UTF-8 text; the built-in graph and the ``--data`` packs are loaded to
-resolve the entities it names (:mod:`service.packs.draft`). The pack — ``DIR/<note>.yaml``
-and a byte-for-byte copy of the note in ``DIR/sources/`` — is written to a temporary
+resolve the entities it names (:mod:`service.packs.draft`). The pack — ``DIR/<note>.yaml``,
+a byte-for-byte copy of the note in ``DIR/sources/`` and the record of the note as anchored
+(``anchors.json``, :mod:`service.packs.anchors`) — is written to a temporary
 directory beside DIR, loaded there as ``archgraph validate`` would, and only then renamed to
 DIR: on any error nothing is left behind. Bad input (a missing, binary or non-UTF-8 note; a
 DIR that exists without ``--force`` or cannot be written) is one line on stderr and exit 2.
@@ -27,6 +28,7 @@ from service.cli.packs_option import (
     load_or_report,
 )
 from service.errors import GraphDataError
+from service.packs.anchors import ANCHORS_FILE, write_anchors
 from service.packs.documents import Document
 from service.packs.draft import draft_pack
 from service.packs.draft_items import Draft
@@ -119,6 +121,7 @@ def check_target(target: Path, force: bool) -> None:
             pack_like = entry.name in SKIPPED_DIRS
         else:
             pack_like = entry.suffix in (".yaml", ".yml") or entry.name.endswith(TABLE_SUFFIX)
+            pack_like = pack_like or entry.name == ANCHORS_FILE
         if not pack_like:
             raise DraftError(
                 f"{target} holds more than a pack ({entry.name}); refusing to replace it"
@@ -134,6 +137,7 @@ def write_staging(
         (staging / "sources").mkdir()
         (staging / "sources" / document.name).write_bytes(data)
         (staging / pack_file).write_text(pack_text, encoding="utf-8")
+        write_anchors(staging, [document])  # anchored from the start: reanchor can follow edits
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
