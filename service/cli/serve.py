@@ -17,7 +17,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     dirs = extra_dirs(args)
     if load_or_report(dirs) is None:  # refuse to start on bad data, before binding the port
         return EXIT_ERRORS
-    os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.resolve()) for d in dirs)
+    # absolute, links kept: a ConfigMap volume swaps its ..data link to update a pack, and a
+    # reload must read the pack through the link, not from the directory it led to at start
+    os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.absolute()) for d in dirs)
     if args.watch:  # read by each worker's app (service.http.live)
         os.environ["ARCHGRAPH_WATCH"] = "1"
     settings = Settings()

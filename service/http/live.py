@@ -178,7 +178,9 @@ def reload_report(live: LiveGraph, watching: bool) -> dict[str, Any]:
         report["reload"] = {
             "status": last.status,
             "version": last.version,
-            "finished": datetime.fromtimestamp(last.finished, UTC).isoformat(timespec="seconds"),
+            "finished": datetime.fromtimestamp(last.finished, UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "problems": [str(p) for p in last.problems],
         }
     return report

@@ -141,17 +141,28 @@ async def watch_packs(
 ) -> None:
     """Reload ``live`` after each burst of changes under its pack directories, until ``stop``.
 
-    Set ``stop`` rather than cancelling: the watching thread notices it within 50 ms.
+    A pack directory reached through a link that is then pointed elsewhere (a Kubernetes
+    ConfigMap volume swaps its ``..data`` link to a new directory and deletes the old one,
+    pkg/volume/util/atomic_writer.go) is watched again where it now leads, after the reload
+    that the deletion set off. Set ``stop`` rather than cancelling: the watching thread
+    notices it within 50 ms.
     """
     from watchfiles import awatch
 
-    directories = [d for d in live.directories if d.is_dir()]
-    if not directories:
-        return
-    async for changes in awatch(*directories, stop_event=stop, debounce=1_600, step=50):
-        log.info(
-            "pack files changed: %s",
-            ", ".join(sorted({path for _, path in changes})[:10]),
-            extra={"changed": len(changes)},
-        )
-        on_outcome(await live.reload_in_thread())
+    while not stop.is_set():
+        watched = {d: d.resolve() for d in live.directories if d.is_dir()}
+        if not watched:
+            return
+        async for changes in awatch(*watched.values(), stop_event=stop, debounce=1_600, step=50):
+            log.info(
+                "pack files changed: %s",
+                ", ".join(sorted({path for _, path in changes})[:10]),
+                extra={"changed": len(changes)},
+            )
+            on_outcome(await live.reload_in_thread())
+            moved = [str(d) for d, target in watched.items() if d.resolve() != target]
+            if moved:
+                log.info("watching again where the packs now lead", extra={"packs": moved})
+                break
+        else:
+            return  # stopped

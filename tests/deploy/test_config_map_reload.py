@@ -40,13 +40,6 @@ def _next_reload(url: str, after: str | None) -> dict[str, Any]:
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="serve resolves ARCHGRAPH_DATA through the volume's ..data link at start, so after "
-    "the kubelet's swap it reloads from the deleted directory (service/cli/serve.py); unresolved, "
-    "the first swap reloads but the watch stays on the deleted directory and misses the second "
-    "(service/packs/reload.py watch_packs)",
-)
 def test_every_in_place_config_map_update_is_served(
     config_map_volume: Callable[[str], Any], tmp_path: Path
 ) -> None:
