@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import anyio
 import pytest
 
 from service.errors import Problem
 from service.knowledge import KnowledgeGraph
 from service.packs.loader import load_graph
-from service.packs.reload import LiveGraph
+from service.packs.reload import LiveGraph, ReloadOutcome, watch_packs
 
 PACK = """\
 document: tiny.md
@@ -92,3 +94,24 @@ def test_the_outcome_says_what_happened(pack: Path, live: LiveGraph) -> None:
     assert live.reload().describe() == (
         f"graph reload refused, 1 problem; still serving {live.current.version}"
     )
+
+
+async def test_watching_reloads_after_an_edit_and_stops_when_told(
+    pack: Path, live: LiveGraph
+) -> None:
+    outcomes: list[ReloadOutcome] = []
+    reloaded = asyncio.Event()
+    stop = anyio.Event()
+
+    def record(outcome: ReloadOutcome) -> None:
+        outcomes.append(outcome)
+        reloaded.set()
+
+    watching = asyncio.create_task(watch_packs(live, record, stop))
+    await asyncio.sleep(0.3)  # the watch is set up
+    (pack / "pack.yaml").write_text(PACK.replace("name: App", "name: Application"))
+    await asyncio.wait_for(reloaded.wait(), 10)
+    stop.set()
+    await asyncio.wait_for(watching, 5)
+    assert [o.status for o in outcomes] == ["loaded"]
+    assert live.current.entity("app").name == "Application"
