@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     data: Annotated[tuple[Path, ...], NoDecode] = Field(
         default=(), description="extra knowledge pack directories, merged over the built-in one"
     )
+    scenarios: Annotated[tuple[Path, ...], NoDecode] = Field(
+        default=(), description="directories of imported cluster scenario files, served by name"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
@@ -69,7 +72,7 @@ class Settings(BaseSettings):
             return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
         return value
 
-    @field_validator("data", mode="before")
+    @field_validator("data", "scenarios", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
         if isinstance(value, str):

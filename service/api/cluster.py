@@ -1,20 +1,29 @@
-"""Root fields about the user's own clusters: ``scenarios`` and ``scheduling``.
+"""Root fields about the user's own clusters: ``scenarios``, ``scheduling``, ``resilience``.
 
 The named scenarios are the packs' ``scenarios/`` and the imported files of
 ``serve --scenarios DIR``; :mod:`service.queries.scenarios` counts what each holds and
-finds one by name. ``scheduling`` runs :func:`service.simulation.scheduling.scheduling`
-off the event loop.
+finds one by name. ``scheduling`` and ``resilience`` take a cluster by name or as a
+kubectl snapshot sent as text, and run :func:`service.simulation.scheduling.scheduling` and
+:func:`service.simulation.resilience.resilience` off the event loop.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Annotated
 
 import strawberry
 
 from service.api.context import Info
 from service.api.offload import run_heavy
+from service.errors import InvalidArgument
+from service.knowledge import KnowledgeGraph
 from service.kube.model import ClusterSnapshot
 from service.queries import scenarios as domain
+from service.simulation import resilience as resilience_domain
 from service.simulation import scheduling as scheduling_domain
+from service.snapshots.importer import snapshot_from_text
 
 
 @strawberry.type(description="How many workloads of one kind a scenario has.")
@@ -119,6 +128,140 @@ class SchedulingResult:
     )
 
 
+@strawberry.enum(description="What is lost: one node, or every node of one zone.")
+class LossScope(Enum):
+    NODE = "NODE"
+    ZONE = "ZONE"
+
+
+@strawberry.type(description="A workload, by kind, namespace and name.")
+class WorkloadName:
+    kind: str
+    namespace: str
+    name: str
+
+
+@strawberry.type(description="A workload left with fewer available pods than before the loss.")
+class DegradedWorkload:
+    kind: str
+    namespace: str
+    name: str
+    desired: int
+    running: int = strawberry.field(description="Its available pods once the loss played out.")
+
+
+@strawberry.type(description="A pod left Pending, and why (kube-scheduler's message).")
+class PendingPod:
+    pod: str = strawberry.field(description="`namespace/name`.")
+    reason: str
+
+
+@strawberry.type(description="What losing one node or zone does to the cluster's workloads.")
+class Loss:
+    scope: LossScope
+    target: str = strawberry.field(description="The node's name, or the zone.")
+    unavailable: list[WorkloadName] = strawberry.field(
+        description="Workloads left without an available pod at some moment."
+    )
+    degraded: list[DegradedWorkload]
+    pending_pods: int = strawberry.field(description="Pods left Pending.")
+    pending: list[PendingPod] = strawberry.field(description="The first 20 of them, and why.")
+
+    @classmethod
+    def from_domain(cls, loss: resilience_domain.Loss) -> Loss:
+        return cls(
+            scope=LossScope(loss.scope),
+            target=loss.target,
+            unavailable=[
+                WorkloadName(kind=w.kind, namespace=w.namespace, name=w.name)
+                for w in loss.unavailable
+            ],
+            degraded=[
+                DegradedWorkload(
+                    kind=w.kind,
+                    namespace=w.namespace,
+                    name=w.name,
+                    desired=w.desired,
+                    running=w.running,
+                )
+                for w in loss.degraded
+            ],
+            pending_pods=loss.pending_pods,
+            pending=[PendingPod(pod=p.pod, reason=p.reason) for p in loss.pending],
+        )
+
+
+@strawberry.type(description="A node or zone whose loss takes workloads to zero available pods.")
+class SinglePointOfFailure:
+    scope: LossScope
+    target: str
+    workloads: list[WorkloadName]
+
+
+@strawberry.type(description="The outcome of losing each node and each zone, worst first.")
+class Resilience:
+    scenario: str
+    losses: list[Loss]
+    single_points_of_failure: list[SinglePointOfFailure]
+
+
+def _resilience(snapshot: ClusterSnapshot) -> Resilience:
+    report = resilience_domain.resilience(snapshot)
+    return Resilience(
+        scenario=snapshot.name,
+        losses=[Loss.from_domain(loss) for loss in report.losses],
+        single_points_of_failure=[
+            SinglePointOfFailure(
+                scope=LossScope(s.scope),
+                target=s.target,
+                workloads=[
+                    WorkloadName(kind=w.kind, namespace=w.namespace, name=w.name)
+                    for w in s.workloads
+                ],
+            )
+            for s in report.single_points_of_failure
+        ],
+    )
+
+
+def _cluster(
+    kg: KnowledgeGraph,
+    served: Mapping[str, ClusterSnapshot],
+    scenario_name: str | None,
+    snapshot: str | None,
+) -> ClusterSnapshot:
+    """The cluster a request names: exactly one of ``scenarioName`` and ``snapshot``."""
+    if (scenario_name is None) == (snapshot is None):
+        raise InvalidArgument("scenarioName", "give exactly one of scenarioName and snapshot")
+    if snapshot is not None:
+        return snapshot_from_text(snapshot, name="snapshot")
+    assert scenario_name is not None
+    return domain.named_snapshot(kg, served, scenario_name)
+
+
+def _scheduling_of(
+    kg: KnowledgeGraph,
+    served: Mapping[str, ClusterSnapshot],
+    scenario_name: str | None,
+    snapshot: str | None,
+) -> SchedulingResult:
+    return _scheduling(_cluster(kg, served, scenario_name, snapshot))
+
+
+def _resilience_of(
+    kg: KnowledgeGraph,
+    served: Mapping[str, ClusterSnapshot],
+    scenario_name: str | None,
+    snapshot: str | None,
+) -> Resilience:
+    return _resilience(_cluster(kg, served, scenario_name, snapshot))
+
+
+SnapshotText = Annotated[
+    str | None, strawberry.argument(description="kubectl get … -o json|yaml output, as text.")
+]
+
+
 def _scheduling(snapshot: ClusterSnapshot) -> SchedulingResult:
     return SchedulingResult(
         scenario=snapshot.name,
@@ -151,7 +294,25 @@ class ClusterQuery:
             "smallest node name (kube-scheduler picks at random)."
         )
     )
-    async def scheduling(self, info: Info, scenario_name: str) -> SchedulingResult:
+    async def scheduling(
+        self, info: Info, scenario_name: str | None = None, snapshot: SnapshotText = None
+    ) -> SchedulingResult:
         context = info.context
-        snapshot = domain.named_snapshot(context.kg, context.scenarios, scenario_name)
-        return await run_heavy(_scheduling, snapshot)
+        return await run_heavy(
+            _scheduling_of, context.kg, context.scenarios, scenario_name, snapshot
+        )
+
+    @strawberry.field(
+        description=(
+            "The outcome of losing each node and each zone of a cluster (NODE_DOWN, ZONE_DOWN), "
+            "worst first: workloads left unavailable or degraded, pods left Pending and why — "
+            "and the single points of failure, whose loss takes a workload to zero."
+        )
+    )
+    async def resilience(
+        self, info: Info, scenario_name: str | None = None, snapshot: SnapshotText = None
+    ) -> Resilience:
+        context = info.context
+        return await run_heavy(
+            _resilience_of, context.kg, context.scenarios, scenario_name, snapshot
+        )

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sys
+from pathlib import Path
 
 from service.cli.packs_option import EXIT_ERRORS, EXIT_OK, add_data_args, extra_dirs, load_or_report
+from service.errors import SnapshotError
 from service.settings import Settings
+from service.snapshots.scenario_file import load_scenarios
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -20,6 +24,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # absolute, links kept: a ConfigMap volume swaps its ..data link to update a pack, and a
     # reload must read the pack through the link, not from the directory it led to at start
     os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.absolute()) for d in dirs)
+    scenarios = [*Settings().scenarios, *args.scenarios]
+    try:  # an unreadable scenario file stops the start too, naming it
+        load_scenarios(scenarios)
+    except SnapshotError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_ERRORS
+    os.environ["ARCHGRAPH_SCENARIOS"] = ":".join(str(d.absolute()) for d in scenarios)
     if args.watch:  # read by each worker's app (service.http.live)
         os.environ["ARCHGRAPH_WATCH"] = "1"
     settings = Settings()
@@ -67,6 +78,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="reload the packs when one of their files changes; a bad edit is reported and "
         "the last good graph kept (ARCHGRAPH_WATCH; SIGHUP reloads without it)",
+    )
+    serve.add_argument(
+        "--scenarios",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="serve the scenario files in DIR (archgraph import-cluster) by name, next to the "
+        "packs' scenarios (repeatable; also ARCHGRAPH_SCENARIOS, ':'-separated)",
     )
     add_data_args(serve)
     serve.set_defaults(func=cmd_serve)

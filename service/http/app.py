@@ -25,6 +25,7 @@ from service.knowledge import KnowledgeGraph
 from service.packs.loader import load_graph
 from service.packs.reload import LiveGraph
 from service.settings import Settings
+from service.snapshots.scenario_file import load_scenarios
 
 log = logging.getLogger("archgraph")
 
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.kg is None:
             state.kg = load_graph(settings.data)
+        if settings.scenarios and not state.scenarios:
+            state.scenarios = load_scenarios(settings.scenarios)
         settle_heap()
         log.info(
             "graph %s loaded: %d entities, %d relations",
