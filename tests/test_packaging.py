@@ -86,4 +86,4 @@ def test_the_installed_package_loads_its_graph_from_another_directory(
     )
     data_dir, count = result.stdout.split()
     assert Path(data_dir) == target / "service" / "graph_data"
-    assert count == "70"
+    assert count == "79"
