@@ -61,19 +61,17 @@ _UNSCHEDULABLE_TAINT = Taint(key=TAINT_UNSCHEDULABLE, effect="NoSchedule")
 class Topology:
     """One rule that counts pods by topology domain.
 
-    ``counts``: the state's live per-node counts it reads; ``codes``: the node's domain (its
-    label value's code, ``-1`` without the key); ``score_codes``: the same with a missing key
-    taken as the value ``""`` (what PreScore does); ``eligible``: the nodes whose pods count
-    towards their domain. ``hostname``: counted per node.
+    ``counts``: the state's live per-node counts it reads; ``column``: the nodes' domains
+    (label value codes, see :class:`~service.simulation.node_index.LabelColumn`);
+    ``eligible``: the nodes whose pods count towards their domain. ``hostname``: counted per
+    node.
     """
 
     kind: str
     key: str
     hostname: bool
     counts: Int64Array
-    codes: Int64Array
-    score_codes: Int64Array
-    domains: int  # number of score codes
+    column: LabelColumn
     eligible: BoolArray
     max_skew: int = 0
     min_domains: int = 1
@@ -85,21 +83,13 @@ class Profile:
     key: tuple[object, ...]
     pod: Incoming
     static_code: Int64Array
-    taint_reasons: dict[int, str]  # node → reason, for nodes with static_code UNTOLERATED
+    taint_reasons: dict[int, str]  # taint set → reason (``NodeIndex.taint_group``)
     pinned: BoolArray | None
     tt_raw: Int64Array
     na_raw: Int64Array | None  # None: NodeAffinity's score is skipped
     topologies: list[Topology]
     require_all_soft: bool
     balanced: bool  # BalancedAllocation scores this pod (V5)
-
-
-def _column(index: NodeIndex, key: str) -> tuple[LabelColumn, Int64Array, int]:
-    column = index.codes(key)
-    score_codes = column.codes.copy()
-    empty = column.values.index("") if "" in column.values else len(column.values)
-    score_codes[score_codes < 0] = empty
-    return column, score_codes, max(len(column.values), empty + 1)
 
 
 def _zeros(index: NodeIndex) -> Int64Array:
@@ -135,10 +125,7 @@ def build_profile(
     pins = node_affinity_prefilter(spec)
     if isinstance(pins, str):
         return None
-    hostnames = index.codes(HOSTNAME)
-    if len(hostnames.values) != int(index.present.sum()) or bool(
-        (hostnames.codes[index.present] < 0).any()
-    ):
+    if not index.hostnames_unique():
         return None
     if _scored_by_existing_pods(state, pod, specs.scoring):
         return None
@@ -160,8 +147,6 @@ def build_profile(
     code[untolerated] = UNTOLERATED
     if not tolerates_unschedulable:
         code[state.unschedulable[: index.count]] = UNSCHEDULABLE_NODE
-    taint_reasons = {int(n): reasons_by_set[int(index.taint_group[n])]
-                     for n in np.flatnonzero((code == UNTOLERATED) & present)}  # fmt: skip
     pinned = None
     if pins is not None:
         pinned = np.zeros(index.count, dtype=np.bool_)
@@ -185,7 +170,7 @@ def build_profile(
         key=(),
         pod=pod,
         static_code=code,
-        taint_reasons=taint_reasons,
+        taint_reasons=reasons_by_set,
         pinned=pinned,
         tt_raw=tt_by_set[index.taint_group],
         na_raw=na_raw,
@@ -221,7 +206,7 @@ def _spread_topologies(
             for key in keys:
                 has_all &= index.codes(key).codes >= 0
         for c in found:
-            column, score_codes, domains = _column(index, c.topology_key)
+            column = index.codes(c.topology_key)
             eligible = has_all.copy()
             if c.honor_affinity:
                 eligible &= affinity_ok
@@ -230,8 +215,8 @@ def _spread_topologies(
             result.append(
                 Topology(
                     kind, c.topology_key, c.topology_key == HOSTNAME,
-                    _spread_counts(state, index, pod, c.selector), column.codes, score_codes, domains,
-                    eligible, c.max_skew, c.min_domains, c.matches(pod.labels),
+                    _spread_counts(state, index, pod, c.selector), column, eligible,
+                    c.max_skew, c.min_domains, c.matches(pod.labels),
                 )
             )  # fmt: skip
     return result
@@ -240,10 +225,9 @@ def _spread_topologies(
 def _term_topology(
     state: ClusterState, index: NodeIndex, kind: str, t: Term, counts: Int64Array
 ) -> Topology:
-    column, score_codes, domains = _column(index, t.topology_key)
+    column = index.codes(t.topology_key)
     eligible = index.present & (column.codes >= 0)
-    return Topology(kind, t.topology_key, t.topology_key == HOSTNAME, counts, column.codes, score_codes,
-                    domains, eligible)  # fmt: skip
+    return Topology(kind, t.topology_key, t.topology_key == HOSTNAME, counts, column, eligible)
 
 
 def _anti_topologies(

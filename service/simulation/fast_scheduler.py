@@ -41,7 +41,6 @@ from service.simulation.fast_profile import (
     UNTOLERATED,
     AffinitySpecs,
     Profile,
-    Topology,
     affinity_specs,
     build_profile,
 )
@@ -65,7 +64,7 @@ from service.simulation.node_info import Incoming, incoming
 from service.simulation.preemption import NEVER, NO_VICTIMS, NOT_HELPFUL
 from service.simulation.scheduler import DRA_POSTFILTER, Decision, schedule_one
 from service.simulation.scoring import MAX_NODE_SCORE, balanced_allocation, least_allocated
-from service.simulation.spread import DEFAULT_OWNER_KINDS, SPREAD, SPREAD_MISSING_LABEL, go_round
+from service.simulation.spread import DEFAULT_OWNER_KINDS, SPREAD, SPREAD_MISSING_LABEL
 from service.simulation.state import CPU, MEMORY, BoolArray, ClusterState, Int64Array
 
 SHIFT = (
@@ -75,32 +74,43 @@ TOP = 48  # candidates kept per class when a run starts
 MAX_TRACKED = 512  # nodes tracked one by one before a run starts over
 
 
-def local_scores(state: ClusterState, pod: Incoming, count: int, balanced: bool) -> Int64Array:
+def local_scores(
+    state: ClusterState, index: NodeIndex, pod: Incoming, balanced: bool
+) -> Int64Array:
     """LeastAllocated + BalancedAllocation for every node, vectorised (same arithmetic as
     :func:`~service.simulation.scoring.least_allocated` / ``balanced_allocation``)."""
-    total = np.zeros(count, dtype=np.int64)
-    weights = np.zeros(count, dtype=np.int64)
-    wanted = (pod.spec.nonzero_cpu, pod.spec.nonzero_memory)
+    n = index.count
+    scores = []
     fractions = []
-    for r, want in zip((CPU, MEMORY), wanted, strict=True):
-        allocatable = state.allocatable[:count, r]
-        has = allocatable > 0
-        requested = state.nonzero_requested[:count, r] + want
-        safe = np.where(has, allocatable, 1)
-        score = np.where(
-            requested <= allocatable, (allocatable - requested) * MAX_NODE_SCORE // safe, 0
+    has = []
+    for r, want in ((CPU, pod.spec.nonzero_cpu), (MEMORY, pod.spec.nonzero_memory)):
+        allocatable = state.allocatable[:n, r]
+        present = allocatable > 0
+        safe = np.where(present, allocatable, 1)
+        requested = state.nonzero_requested[:n, r] + want
+        scores.append(
+            np.where(present, np.maximum((allocatable - requested) * MAX_NODE_SCORE // safe, 0), 0)
         )
-        total += np.where(has, score, 0)
-        weights += has
+        has.append(present)
         if balanced:
-            actual = (state.requested[:count, r] + pod.request[r]).astype(np.float64)
-            fractions.append((has, np.minimum(actual / safe.astype(np.float64), 1.0)))
-    la = np.where(weights > 0, total // np.maximum(weights, 1), 0)
+            actual = (state.requested[:n, r] + pod.request[r]).astype(np.float64)
+            fractions.append(np.minimum(actual / safe, 1.0))
+    weights = has[0].astype(np.int64) + has[1]
+    la = (scores[0] + scores[1]) // np.maximum(weights, 1)
     if not balanced:
         return la
-    (has_cpu, f_cpu), (has_mem, f_mem) = fractions
-    std = np.where(has_cpu & has_mem, np.abs((f_cpu - f_mem) / 2), 0.0)
+    std = np.where(has[0] & has[1], np.abs((fractions[0] - fractions[1]) / 2), 0.0)
     return la + ((1 - std) * float(MAX_NODE_SCORE)).astype(np.int64)
+
+
+def local_score(
+    state: ClusterState, index: NodeIndex, pod: Incoming, node: int, balanced: bool
+) -> int:
+    """:func:`local_scores` for one node."""
+    score = least_allocated(state, pod, node)
+    if balanced:
+        score += balanced_allocation(state, pod, node)
+    return score
 
 
 def fits(state: ClusterState, pod: Incoming, count: int) -> BoolArray:
@@ -110,25 +120,10 @@ def fits(state: ClusterState, pod: Incoming, count: int) -> BoolArray:
     return ok
 
 
-def fits_one(state: ClusterState, pod: Incoming, node: int) -> bool:
-    if state.pod_count[node] + 1 > state.max_pods[node]:
-        return False
-    request = pod.request
-    for r in np.flatnonzero(request):
-        if request[r] > state.allocatable[node, r] - state.requested[node, r]:
-            return False
-    return True
-
-
-@dataclass(slots=True)
-class Place:
-    """What a class or group of nodes looks like to the pod's topology rules."""
-
-    codes: tuple[int, ...]  # per topology: the domain code (-1: no such key)
-    score_codes: tuple[int, ...]
-    host_counts: tuple[int, ...]  # per topology: the per-node count (0 for bulk nodes)
-    tt: int
-    na: int
+# A place is what a class or group of nodes looks like to the pod's topology rules:
+# (domain code per topology (-1: no such key), score code per topology, per-node count per
+# topology (0 for bulk nodes), raw TaintToleration score, raw NodeAffinity score).
+Place = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int, int]
 
 
 @dataclass(slots=True)
@@ -136,7 +131,7 @@ class Group:
     place: Place
     members: set[int] = field(default_factory=set)
     best: int | None = None
-    stale: bool = True
+    stale: bool = False
 
 
 class Run:
@@ -148,32 +143,47 @@ class Run:
         pod = profile.pod
         n = index.count
         self.log_pos = len(state.node_log)
+        self.wants = [(int(r), int(pod.request[r])) for r in np.flatnonzero(pod.request)]
         evaluated = index.present if profile.pinned is None else profile.pinned
         self.static_ok = evaluated & (profile.static_code == 0)
         self.local_ok = self.static_ok & fits(state, pod, n)
-        self.local = local_scores(state, pod, n, profile.balanced)
+        self.local = local_scores(state, index, pod, profile.balanced)
         topologies = profile.topologies
-        self.hosts = [i for i, t in enumerate(topologies) if t.hostname]
-        self.domain_topologies = [i for i, t in enumerate(topologies) if not t.hostname]
+        self.hard = [(i, t.hostname, t.max_skew, int(t.self_match), t.min_domains)
+                     for i, t in enumerate(topologies) if t.kind == HARD]  # fmt: skip
+        self.anti = [
+            (i, t.hostname) for i, t in enumerate(topologies) if t.kind in (ANTI, EXISTING_ANTI)
+        ]
+        self.soft = [
+            (i, t.hostname, float(t.max_skew - 1))
+            for i, t in enumerate(topologies)
+            if t.kind == SOFT
+        ]
         tracked = np.zeros(n, dtype=np.bool_)
-        for i in self.hosts:
-            tracked |= topologies[i].counts[:n] > 0
-        self.seen = [t.counts[:n].copy() for t in topologies]
-        self.domain_counts: list[Int64Array] = []
-        self.domain_present: list[Int64Array] = []
+        for t in topologies:
+            if t.hostname:
+                tracked |= t.counts[:n] > 0
+        self.seen = [t.counts[:n].tolist() for t in topologies]
+        self.domain_counts: list[list[int]] = []
+        self.domain_present: list[list[int]] = []
         for t in topologies:
             eligible = t.eligible[:n]
-            self.domain_counts.append(
-                np.bincount(t.score_codes[eligible], weights=t.counts[:n][eligible], minlength=t.domains).astype(np.int64)
-            )  # fmt: skip
-            self.domain_present.append(np.unique(t.score_codes[eligible]))
+            codes = t.column.score_codes[eligible]
+            weighted = np.bincount(
+                codes, weights=t.counts[:n][eligible], minlength=t.column.domains
+            )
+            self.domain_counts.append(weighted.astype(np.int64).tolist())
+            self.domain_present.append(
+                np.flatnonzero(np.bincount(codes, minlength=t.column.domains)).tolist()
+            )
         self.zero_eligible = [int(((t.counts[:n] == 0) & t.eligible[:n]).sum()) if t.hostname else 0
                               for t in topologies]  # fmt: skip
         self.eligible_count = [int(t.eligible[:n].sum()) for t in topologies]
         # classes of bulk nodes: every topology's domain code, TaintToleration and NodeAffinity raw scores
         code = np.zeros(n, dtype=np.int64)
-        for i in self.domain_topologies:
-            code = code * (topologies[i].domains + 1) + (topologies[i].codes + 1)
+        for t in topologies:
+            if not t.hostname:
+                code = code * (t.column.domains + 1) + (t.column.codes + 1)
         code = code * (int(profile.tt_raw.max(initial=0)) + 1) + profile.tt_raw
         if profile.na_raw is not None:
             code = code * (int(profile.na_raw.max(initial=0)) + 1) + profile.na_raw
@@ -185,11 +195,17 @@ class Run:
         self.class_place: dict[int, Place] = {}
         members = np.flatnonzero(self.bulk)
         codes = code[members]
-        for c in np.unique(codes):
-            inside = members[codes == c]
-            self.class_count[int(c)] = len(inside)
-            self.class_place[int(c)] = self.place(int(inside[0]), bulk=True)
-            self.classes[int(c)] = self._top(inside)
+        top = int(codes.max(initial=0))
+        distinct = (
+            np.flatnonzero(np.bincount(codes, minlength=top + 1))
+            if top < 4 * n
+            else np.unique(codes)
+        )
+        for c in distinct.tolist():
+            inside = members[codes == c] if len(distinct) > 1 else members
+            self.class_count[c] = len(inside)
+            self.class_place[c] = self.place(int(inside[0]), bulk=True)
+            self.classes[c] = self._top(inside)
         self.tracked = set(np.flatnonzero(tracked & evaluated).tolist())
         self.groups: dict[tuple[object, ...], Group] = {}
         self.group_of: dict[int, tuple[object, ...]] = {}
@@ -201,40 +217,41 @@ class Run:
         if len(inside) > TOP:
             part = np.argpartition(-keys, TOP)[:TOP]
             inside, keys = inside[part], keys[part]
-        return [int(x) for x in inside[np.argsort(-keys)]]
+        best_last: list[int] = inside[np.argsort(keys)].tolist()  # taken with pop()
+        return best_last
 
     def place(self, node: int, bulk: bool = False) -> Place:
         p = self.profile
         topologies = p.topologies
-        return Place(
-            tuple(int(t.codes[node]) for t in topologies),
-            tuple(int(t.score_codes[node]) for t in topologies),
+        return (
+            tuple(t.column.listed[node] for t in topologies),
+            tuple(t.column.score_listed[node] for t in topologies),
             # a filter counts a node's pods only when the node is eligible (TpValueToMatchNum)
             tuple(
-                0
-                if bulk or not t.hostname or (t.kind == HARD and not t.eligible[node])
-                else int(t.counts[node])
+                0 if bulk or not t.hostname or (t.kind == HARD and not t.eligible[node]) else int(t.counts[node])
                 for t in topologies
             ),
             int(p.tt_raw[node]),
             0 if p.na_raw is None else int(p.na_raw[node]),
-        )
+        )  # fmt: skip
 
     def _regroup(self, node: int) -> None:
         old = self.group_of.pop(node, None)
         if old is not None:
             left = self.groups[old]
             left.members.discard(node)
-            left.stale = True
+            if left.best == node:
+                left.stale = True
         if not self.local_ok[node]:
             return
         place = self.place(node)
-        key = (int(self.code[node]), place.host_counts)
+        key = (int(self.code[node]), place[2])
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(place)
         group.members.add(node)
-        group.stale = True
+        if not group.stale and (group.best is None or self.packed[node] > self.packed[group.best]):
+            group.best = node
         self.group_of[node] = key
 
     def refresh(self) -> bool:
@@ -247,23 +264,31 @@ class Run:
             return False
         dirty = dict.fromkeys(log[self.log_pos :])
         self.log_pos = len(log)
-        pod, p = self.profile.pod, self.profile
+        p = self.profile
+        pod = p.pod
+        allocatable, requested = state.allocatable, state.requested
+        full = state.pod_count, state.max_pods
         for node in dirty:
             if node >= self.index.count:
                 return False
-            self.local_ok[node] = bool(self.static_ok[node]) and fits_one(state, pod, node)
-            score = least_allocated(state, pod, node)
-            if p.balanced:
-                score += balanced_allocation(state, pod, node)
+            ok = bool(self.static_ok[node]) and full[0][node] < full[1][node]
+            if ok:
+                for r, want in self.wants:
+                    if want > allocatable[node, r] - requested[node, r]:
+                        ok = False
+                        break
+            self.local_ok[node] = ok
+            score = local_score(state, self.index, pod, node, p.balanced)
             self.local[node] = score
+            self.packed[node] = score * SHIFT + (SHIFT - 1 - int(self.index.rank[node]))
             for i, t in enumerate(p.topologies):
                 now = int(t.counts[node])
-                before = int(self.seen[i][node])
+                before = self.seen[i][node]
                 if now == before:
                     continue
                 self.seen[i][node] = now
                 if t.eligible[node]:
-                    self.domain_counts[i][t.score_codes[node]] += now - before
+                    self.domain_counts[i][t.column.score_listed[node]] += now - before
                     if t.hostname:
                         self.zero_eligible[i] += (now == 0) - (before == 0)
             if self.bulk[node]:
@@ -276,141 +301,133 @@ class Run:
     # -- one decision -------------------------------------------------------------------------
     def _class_best(self, c: int) -> int | None:
         candidates = self.classes[c]
-        while candidates and not self.bulk[candidates[0]]:
-            candidates.pop(0)
+        bulk = self.bulk
+        while candidates and not bulk[candidates[-1]]:
+            candidates.pop()
         if not candidates and self.class_count[c] > 0:
-            inside = np.flatnonzero(self.bulk & (self.code == c))
-            candidates[:] = self._top(inside)
-        return candidates[0] if candidates else None
+            candidates[:] = self._top(np.flatnonzero(bulk & (self.code == c)))
+        return candidates[-1] if candidates else None
 
     def _group_best(self, group: Group) -> int | None:
         if group.stale:
-            group.best = max(group.members, key=lambda x: int(self.packed_of(x)), default=None)
+            packed = self.packed
+            group.best = max(group.members, key=packed.__getitem__, default=None)
             group.stale = False
         return group.best
 
-    def packed_of(self, node: int) -> int:
-        return int(self.local[node]) * SHIFT + (SHIFT - 1 - int(self.index.rank[node]))
-
-    def _min_match(self, i: int, t: Topology) -> int:
-        if t.hostname:
-            if self.eligible_count[i] < t.min_domains:
+    def _min_match(self, i: int, hostname: bool, min_domains: int) -> int:
+        if hostname:
+            if self.eligible_count[i] < min_domains or self.zero_eligible[i] > 0:
                 return 0
-            if self.zero_eligible[i] > 0:
-                return 0
-            counts = t.counts[: self.index.count][t.eligible[: self.index.count]]
-            return int(counts.min()) if len(counts) else 0
+            t = self.profile.topologies[i]
+            n = self.index.count
+            eligible = t.counts[:n][t.eligible[:n]]
+            return int(eligible.min()) if len(eligible) else 0
         present = self.domain_present[i]
-        if len(present) < t.min_domains or len(present) == 0:
+        if len(present) < min_domains or not present:
             return 0
-        return int(self.domain_counts[i][present].min())
+        counts = self.domain_counts[i]
+        return min(counts[d] for d in present)
 
-    def passes(self, place: Place, minimum: list[int]) -> bool:
-        for i, t in enumerate(self.profile.topologies):
-            if t.kind == HARD:
-                if place.codes[i] < 0:
-                    return False
-                count = (
-                    place.host_counts[i]
-                    if t.hostname
-                    else int(self.domain_counts[i][place.codes[i]])
-                )
-                if count + t.self_match - minimum[i] > t.max_skew:
-                    return False
-            elif t.kind in (ANTI, EXISTING_ANTI) and place.codes[i] >= 0:
-                count = (
-                    place.host_counts[i]
-                    if t.hostname
-                    else int(self.domain_counts[i][place.codes[i]])
-                )
-                if count > 0:
-                    return False
+    def _passes(self, place: Place, minimum: list[int]) -> bool:
+        codes, host = place[0], place[2]
+        counts = self.domain_counts
+        for k, (i, hostname, max_skew, self_match, _) in enumerate(self.hard):
+            code = codes[i]
+            if code < 0:
+                return False
+            count = host[i] if hostname else counts[i][code]
+            if count + self_match - minimum[k] > max_skew:
+                return False
+        for i, hostname in self.anti:
+            code = codes[i]
+            if code >= 0 and (host[i] if hostname else counts[i][code]) > 0:
+                return False
         return True
 
     def best(self) -> int | None:
         """The node the reference would choose now, or None when no node is feasible."""
-        topologies = self.profile.topologies
-        minimum = [self._min_match(i, t) if t.kind == HARD else 0 for i, t in enumerate(topologies)]
+        minimum = [
+            self._min_match(i, hostname, min_domains)
+            for i, hostname, _, _, min_domains in self.hard
+        ]
+        check = bool(self.hard or self.anti)
         options: list[tuple[Place, int, int]] = []  # (place, nodes, best node)
+        places = self.class_place
         for c, count in self.class_count.items():
             if count > 0:
-                place = self.class_place[c]
-                if self.passes(place, minimum):
+                place = places[c]
+                if not check or self._passes(place, minimum):
                     node = self._class_best(c)
                     if node is not None:
                         options.append((place, count, node))
         for group in self.groups.values():
-            if group.members and self.passes(group.place, minimum):
+            if group.members and (not check or self._passes(group.place, minimum)):
                 node = self._group_best(group)
                 if node is not None:
                     options.append((group.place, len(group.members), node))
-        if not options:
-            return None
-        p = self.profile
-        top_tt = max(place.tt for place, _, _ in options)
-        top_na = max(place.na for place, _, _ in options)
-        spread = self._spread_scores(options)
-        best_key = None
+        if len(options) <= 1:
+            return options[0][2] if options else None
+        top_tt = max(o[0][3] for o in options)
+        top_na = max(o[0][4] for o in options)
+        spread = self._spread_scores(options) if self.soft else None
+        has_na = self.profile.na_raw is not None and top_na > 0
+        local, rank = self.local, self.index.rank
+        best_key: tuple[int, int] | None = None
         chosen = None
         for k, (place, _, node) in enumerate(options):
+            tt = place[3]
             total = 3 * (
-                MAX_NODE_SCORE
-                if top_tt == 0
-                else MAX_NODE_SCORE - MAX_NODE_SCORE * place.tt // top_tt
+                MAX_NODE_SCORE if top_tt == 0 else MAX_NODE_SCORE - MAX_NODE_SCORE * tt // top_tt
             )
-            if p.na_raw is not None and top_na > 0:
-                total += 2 * (MAX_NODE_SCORE * place.na // top_na)
-            total += 2 * spread[k] + int(self.local[node])
-            key = (total, -int(self.index.rank[node]))
+            if has_na:
+                total += 2 * (MAX_NODE_SCORE * place[4] // top_na)
+            if spread is not None:
+                total += 2 * spread[k]
+            key = (total + int(local[node]), -int(rank[node]))
             if best_key is None or key > best_key:
                 best_key, chosen = key, node
         return chosen
 
     def _spread_scores(self, options: list[tuple[Place, int, int]]) -> list[int]:
-        p = self.profile
-        soft = [i for i, t in enumerate(p.topologies) if t.kind == SOFT]
-        if not soft:
-            return [0] * len(options)
-        ignored = [
-            p.require_all_soft and any(place.codes[i] < 0 for i in soft) for place, _, _ in options
-        ]
-        feasible = sum(count for _, count, _ in options)
-        skipped = sum(count for (_, count, _), ig in zip(options, ignored, strict=True) if ig)
-        weights = {}
-        for i in soft:
-            t = p.topologies[i]
-            if t.hostname:
+        soft = self.soft
+        counts = self.domain_counts
+        require_all = self.profile.require_all_soft
+        feasible = 0
+        skipped = 0
+        ignored = []
+        for place, count, _ in options:
+            missing = require_all and any(place[0][i] < 0 for i, _, _ in soft)
+            ignored.append(missing)
+            feasible += count
+            if missing:
+                skipped += count
+        weights = []
+        for i, hostname, _ in soft:
+            if hostname:
                 size = feasible - skipped
             else:
-                size = len(
-                    {
-                        place.score_codes[i]
-                        for (place, _, _), ig in zip(options, ignored, strict=True)
-                        if not ig
-                    }
-                )
-            weights[i] = math.log(size + 2)
+                size = len({o[0][1][i] for o, ig in zip(options, ignored, strict=True) if not ig})
+            weights.append(math.log(size + 2))
         raw = []
         for (place, _, _), ig in zip(options, ignored, strict=True):
             if ig:
-                raw.append(0)
+                raw.append(-1)
                 continue
+            codes, score_codes, host = place[0], place[1], place[2]
             total = 0.0
-            for i in soft:
-                t = p.topologies[i]
-                if place.codes[i] < 0:
-                    continue
-                count = (
-                    place.host_counts[i]
-                    if t.hostname
-                    else int(self.domain_counts[i][place.score_codes[i]])
-                )
-                total += count * weights[i] + float(t.max_skew - 1)
-            raw.append(go_round(total))
-        kept = [s for s, ig in zip(raw, ignored, strict=True) if not ig]
-        low, high = min(kept, default=0), max([0, *kept])
-        return [0 if ig else MAX_NODE_SCORE if high == 0 else MAX_NODE_SCORE * (high + low - s) // high
-                for s, ig in zip(raw, ignored, strict=True)]  # fmt: skip
+            for (i, hostname, skew), w in zip(soft, weights, strict=True):
+                if codes[i] >= 0:
+                    total += (host[i] if hostname else counts[i][score_codes[i]]) * w + skew
+            whole = math.floor(total)
+            raw.append(int(whole) + (1 if total - whole >= 0.5 else 0))
+        kept = [s for s in raw if s >= 0]
+        if not kept:
+            return [0] * len(raw)
+        low, high = min(kept), max(kept)
+        if high == 0:
+            return [0 if s < 0 else MAX_NODE_SCORE for s in raw]
+        return [0 if s < 0 else MAX_NODE_SCORE * (high + low - s) // high for s in raw]
 
 
 class FastScheduler:
@@ -526,15 +543,14 @@ class FastScheduler:
         short = [(state.resources[r], p.request[r] > state.allocatable[:n, r] - state.requested[:n, r],
                   p.request[r] > state.allocatable[:n, r])
                  for r in self._resource_order() if p.request[r] > 0]  # fmt: skip
-        topologies = profile.topologies
-        minimum = [run._min_match(i, t) if t.kind == HARD else 0 for i, t in enumerate(topologies)]
+        minimum = [run._min_match(i, hostname, d) for i, hostname, _, _, d in run.hard]
         for node in np.flatnonzero(evaluated).tolist():
             c = int(code[node])
             if c == UNSCHEDULABLE_NODE:
                 fails[node] = unresolvable(NODE_UNSCHEDULABLE)
                 continue
             if c == UNTOLERATED:
-                fails[node] = unresolvable(profile.taint_reasons[node])
+                fails[node] = unresolvable(profile.taint_reasons[int(index.taint_group[node])])
                 continue
             if c:
                 fails[node] = unresolvable(NODE_AFFINITY)
@@ -564,26 +580,20 @@ class FastScheduler:
         return [0, 1, 2, *sorted(range(3, len(resources)), key=resources.__getitem__)]
 
     def _topology_status(self, run: Run, node: int, minimum: list[int]) -> Status | None:
-        place = run.place(node)
+        codes, _, host, _, _ = run.place(node)
         topologies = run.profile.topologies
-        for i, t in enumerate(topologies):
-            if t.kind != HARD:
-                continue
-            if place.codes[i] < 0:
+        counts = run.domain_counts
+        for k, (i, hostname, max_skew, self_match, _) in enumerate(run.hard):
+            if codes[i] < 0:
                 return unresolvable(SPREAD_MISSING_LABEL)
-            count = (
-                place.host_counts[i] if t.hostname else int(run.domain_counts[i][place.codes[i]])
-            )
-            if count + t.self_match - minimum[i] > t.max_skew:
+            if (host[i] if hostname else counts[i][codes[i]]) + self_match - minimum[k] > max_skew:
                 return unschedulable(SPREAD)
         for kind, reason in ((ANTI, ANTI_AFFINITY), (EXISTING_ANTI, EXISTING_ANTI_AFFINITY)):
             for i, t in enumerate(topologies):
-                if t.kind == kind and place.codes[i] >= 0:
-                    count = (
-                        place.host_counts[i]
-                        if t.hostname
-                        else int(run.domain_counts[i][place.codes[i]])
-                    )
-                    if count > 0:
-                        return unschedulable(reason)
+                if (
+                    t.kind == kind
+                    and codes[i] >= 0
+                    and (host[i] if t.hostname else counts[i][codes[i]]) > 0
+                ):
+                    return unschedulable(reason)
         return None

@@ -20,15 +20,32 @@ import numpy as np
 
 from service.kube.model import NodeSelectorTerm, PodSpec, Requirement, Taint
 from service.kube.selectors import requirement_matches
-from service.simulation.state import BoolArray, ClusterState, Int64Array
+from service.kube.wellknown import HOSTNAME
+from service.simulation.state import CPU, MEMORY, BoolArray, ClusterState, Int64Array
 
 
 @dataclass(slots=True)
 class LabelColumn:
-    """One label key over the nodes: ``codes[i]`` indexes ``values`` (``-1``: no such label)."""
+    """One label key over the nodes: ``codes[i]`` indexes ``values`` (``-1``: no such label).
+
+    ``score_codes``: the same with a missing label read as ``""`` (what PreScore does, with
+    ``domains`` codes in all); ``listed``: ``codes`` as a Python list, for one-node reads.
+    """
 
     values: list[str]
     codes: Int64Array
+    score_codes: Int64Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    domains: int = 0
+    listed: list[int] = field(default_factory=list)
+    score_listed: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        empty = self.values.index("") if "" in self.values else len(self.values)
+        self.score_codes = self.codes.copy()
+        self.score_codes[self.score_codes < 0] = empty
+        self.domains = max(len(self.values), empty + 1)
+        self.listed = self.codes.tolist()
+        self.score_listed = self.score_codes.tolist()
 
 
 @dataclass(slots=True)
@@ -40,8 +57,11 @@ class NodeIndex:
     taint_sets: list[tuple[Taint, ...]]
     taint_group: Int64Array
     name_codes: LabelColumn
+    allocatable_cpu: list[int]
+    allocatable_memory: list[int]
     _labels: list[dict[str, str]]
     _columns: dict[str, LabelColumn] = field(default_factory=dict)
+    _unique: bool | None = None
 
     def codes(self, key: str) -> LabelColumn:
         column = self._columns.get(key)
@@ -56,6 +76,14 @@ class NodeIndex:
             column = LabelColumn(list(values), codes)
             self._columns[key] = column
         return column
+
+    def hostnames_unique(self) -> bool:
+        """Every node the scheduler sees has its own ``kubernetes.io/hostname`` value (then a
+        hostname domain is one node, which the fast scheduler relies on)."""
+        if self._unique is None:
+            codes = self.codes(HOSTNAME).codes[self.present]
+            self._unique = bool((codes >= 0).all()) and len(np.unique(codes)) == len(codes)
+        return self._unique
 
     def requirement_mask(self, requirement: Requirement, column: LabelColumn) -> BoolArray:
         """Nodes whose label (as ``column``) satisfies ``requirement``."""
@@ -116,5 +144,7 @@ def build_node_index(state: ClusterState) -> NodeIndex:
         list(groups),
         taint_group,
         names,
+        state.allocatable[:, CPU].tolist(),
+        state.allocatable[:, MEMORY].tolist(),
         state.node_labels,
     )

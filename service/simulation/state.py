@@ -168,9 +168,10 @@ class ClusterState:
         self.node_pods: list[list[int]] = []
         self.node_present = np.ones(n, dtype=np.bool_)
         self.unschedulable = np.zeros(n, dtype=np.bool_)
-        self.allocatable = np.zeros((n, len(self.resources)), dtype=np.int64)
-        self.requested = np.zeros((n, len(self.resources)), dtype=np.int64)
-        self.nonzero_requested = np.zeros((n, 2), dtype=np.int64)
+        # column-major: the scheduler reads one resource over all nodes at a time
+        self.allocatable = np.zeros((n, len(self.resources)), dtype=np.int64, order="F")
+        self.requested = np.zeros((n, len(self.resources)), dtype=np.int64, order="F")
+        self.nonzero_requested = np.zeros((n, 2), dtype=np.int64, order="F")
         self.pod_count = np.zeros(n, dtype=np.int64)
         self.max_pods = np.zeros(n, dtype=np.int64)
         for i, node in enumerate(snapshot.nodes):
@@ -188,9 +189,10 @@ class ClusterState:
         self._counters: dict[Any, MatchCount] = {}
         self._counter_index: dict[tuple[str, str] | None, list[MatchCount]] = {}
         self._matching: dict[tuple[str, int], list[MatchCount]] = {}  # (namespace, spec)
-        self._key_pods: dict[tuple[str, int], list[int]] = {}
+        self._key_pods: dict[tuple[str, int], dict[int, None]] = {}  # ordered sets of pods
         self._keys_by_label: dict[tuple[str, str], set[tuple[str, int]]] = {}
         self._all_keys: set[tuple[str, int]] = set()
+        self._checkpoint: Checkpoint | None = None
         for pod in snapshot.pods:
             p = self.add_pod(pod.namespace, pod.name, pod.spec, pod.owner, created=pod.created)
             self.pod_ready[p] = pod.ready
@@ -230,11 +232,15 @@ class ClusterState:
         grow = ((0, 0), (0, 1))
         self.spec_request = np.pad(self.spec_request, grow)
         if hasattr(self, "allocatable"):
-            self.allocatable = np.pad(self.allocatable, grow)
-            self.requested = np.pad(self.requested, grow)
+            self.allocatable = np.asfortranarray(np.pad(self.allocatable, grow))
+            self.requested = np.asfortranarray(np.pad(self.requested, grow))
 
     def add_spec(self, spec: PodSpec) -> int:
         """Register a pod spec (e.g. a workload template variant); returns its index."""
+        k = len(self.specs)
+        del self._spec_sparse[k:], self._spec_nz[k:], self._scoring_terms[k:]
+        self.spec_request = self.spec_request[:k]
+        self.spec_nonzero = self.spec_nonzero[:k]
         self.specs.append(spec)
         self._spec_rows([spec])
         return len(self.specs) - 1
@@ -268,10 +274,14 @@ class ClusterState:
         self.node_present = np.append(self.node_present, True)
         self.unschedulable = np.append(self.unschedulable, False)
         width = len(self.resources)
-        self.allocatable = np.vstack([self.allocatable, np.zeros((1, width), dtype=np.int64)])
-        self.requested = np.vstack([self.requested, np.zeros((1, width), dtype=np.int64)])
-        self.nonzero_requested = np.vstack(
-            [self.nonzero_requested, np.zeros((1, 2), dtype=np.int64)]
+        self.allocatable = np.asfortranarray(
+            np.vstack([self.allocatable, np.zeros((1, width), dtype=np.int64)])
+        )
+        self.requested = np.asfortranarray(
+            np.vstack([self.requested, np.zeros((1, width), dtype=np.int64)])
+        )
+        self.nonzero_requested = np.asfortranarray(
+            np.vstack([self.nonzero_requested, np.zeros((1, 2), dtype=np.int64)])
         )
         self.pod_count = np.append(self.pod_count, 0)
         self.max_pods = np.append(self.max_pods, 0)
@@ -348,7 +358,7 @@ class ClusterState:
         if pods is None:
             self._new_key(key, p)
         else:
-            pods.append(p)
+            pods[p] = None
         spaces = self.spec_namespaces.setdefault(spec, set())
         if namespace not in spaces:
             spaces.add(namespace)
@@ -362,6 +372,9 @@ class ClusterState:
         """Bind a Pending pod to ``node``: its requests count there from now on."""
         if self.pod_node[pod] >= 0:
             raise ValueError(f"pod {self.pod_name[pod]!r} is bound already")
+        if self._checkpoint is not None:
+            self._checkpoint.save_pod(self, pod)
+            self._checkpoint.save_node(self, node)
         self.pod_node[pod] = node
         self.node_pods[node].append(pod)
         self._account(pod, node, 1)
@@ -371,6 +384,9 @@ class ClusterState:
         node = self.pod_node[pod]
         if node < 0:
             return
+        if self._checkpoint is not None:
+            self._checkpoint.save_pod(self, pod)
+            self._checkpoint.save_node(self, node)
         self._account(pod, node, -1)
         self.node_pods[node].remove(pod)
         self.pod_node[pod] = -1
@@ -379,8 +395,12 @@ class ClusterState:
         """``deletionTimestamp`` set: Terminating; still counted on its node until removed."""
         if self.pod_deleting[pod] or not self.pod_alive[pod]:
             return
-        self.pod_deleting[pod] = True
         node = self.pod_node[pod]
+        if self._checkpoint is not None:
+            self._checkpoint.save_pod(self, pod)
+            if node >= 0:
+                self._checkpoint.save_node(self, node)
+        self.pod_deleting[pod] = True
         if node >= 0:
             self.node_log.append(node)
             for counter in self._counters_of(pod):
@@ -390,8 +410,34 @@ class ClusterState:
         """The pod object is gone: it frees its node's resources and is no longer alive."""
         if not self.pod_alive[pod]:
             return
+        if self._checkpoint is not None:
+            self._checkpoint.save_pod(self, pod)
         self.unbind(pod)
         self.pod_alive[pod] = False
+
+    def set_pod_ready(self, pod: int, ready: bool) -> None:
+        """Set the pod's Ready condition (PDBs count Ready pods); journaled like the rest."""
+        if self._checkpoint is not None:
+            self._checkpoint.save_pod(self, pod)
+        self.pod_ready[pod] = ready
+
+    # -- checkpoints ----------------------------------------------------------------------
+    def checkpoint(self) -> Checkpoint:
+        """Start recording what changes, so that :meth:`rollback` can put it back.
+
+        One checkpoint at a time. Changes made through the methods here are recorded (a pod's
+        Ready flag too, through :meth:`set_pod_ready`); pods, specs, nodes, counters added
+        since are dropped by the rollback.
+        """
+        self._checkpoint = Checkpoint(self)
+        return self._checkpoint
+
+    def rollback(self, checkpoint: Checkpoint) -> None:
+        """Put the state back as it was at ``checkpoint`` (and stop recording)."""
+        if checkpoint is not self._checkpoint:
+            raise ValueError("not this state's current checkpoint")
+        self._checkpoint = None
+        checkpoint.restore(self)
 
     def pending_pods(self) -> list[int]:
         """Alive pods not bound to a node, by index (the caller orders them for the queue)."""
@@ -442,7 +488,7 @@ class ClusterState:
             known = self._matching.get(pod_key)
             if known is not None:
                 known.append(counter)
-            for p in self._key_pods[pod_key]:
+            for p in self._pods_of(pod_key):
                 node = self.pod_node[p]
                 if node >= 0:
                     counter.every[node] += 1
@@ -457,12 +503,22 @@ class ClusterState:
         counts = self._spec_counts.get(key)
         if counts is None:
             counts = np.zeros(len(self.node_names), dtype=np.int64)
-            for p in self._key_pods.get(key, ()):
+            for p in self._pods_of(key):
                 node = self.pod_node[p]
                 if node >= 0:
                     counts[node] += 1
             self._spec_counts[key] = counts
         return counts
+
+    def _pods_of(self, key: tuple[str, int]) -> list[int]:
+        """The pods of a (namespace, spec) key (entries left by an outside truncation skipped)."""
+        n = len(self.pod_name)
+        namespaces, specs = self.pod_namespace, self.pod_spec
+        return [
+            p
+            for p in self._key_pods.get(key, ())
+            if p < n and specs[p] == key[1] and namespaces[p] == key[0]
+        ]
 
     def _key_matches(self, counter: MatchCount, key: tuple[str, int]) -> bool:
         hit = counter.pod_matches.get(key)
@@ -474,7 +530,7 @@ class ClusterState:
         return hit
 
     def _new_key(self, key: tuple[str, int], pod: int) -> None:
-        self._key_pods[key] = [pod]
+        self._key_pods[key] = {pod: None}
         self._all_keys.add(key)
         for item in self.specs[key[1]].labels.items():
             self._keys_by_label.setdefault(item, set()).add(key)
@@ -504,6 +560,141 @@ def _index_label(selector: LabelSelector) -> tuple[str, str] | None:
         if r.operator == "In" and len(r.values) == 1:
             return (r.key, r.values[0])
     return None
+
+
+class Checkpoint:
+    """What :meth:`ClusterState.checkpoint` records: sizes and node fields at the start, and
+    each changed pod's and node's values before their first change. Counters are not copied:
+    the rollback recounts them on the changed nodes from the pods put back there."""
+
+    def __init__(self, state: ClusterState) -> None:
+        self.pods = len(state.pod_name)
+        self.specs = len(state.specs)
+        self.nodes = len(state.node_names)
+        self.resources = len(state.resources)
+        self.counters = set(state._counters)
+        self.spec_counts = set(state._spec_counts)
+        self.keys = set(state._key_pods)
+        self.scoring_terms_bound = state.scoring_terms_bound
+        self.node_taints = list(state.node_taints)
+        self.node_ready = list(state.node_ready)
+        self.unschedulable = state.unschedulable.copy()
+        self.node_present = state.node_present.copy()
+        self.pod_fields: dict[int, tuple[int, bool, bool, bool]] = {}
+        self.rows: dict[int, tuple[Int64Array, Int64Array, int, list[int]]] = {}
+
+    def save_pod(self, state: ClusterState, pod: int) -> None:
+        if pod < self.pods and pod not in self.pod_fields:
+            self.pod_fields[pod] = (
+                state.pod_node[pod], state.pod_alive[pod], state.pod_deleting[pod], state.pod_ready[pod]
+            )  # fmt: skip
+
+    def save_node(self, state: ClusterState, node: int) -> None:
+        if node < self.nodes and node not in self.rows:
+            self.rows[node] = (
+                state.requested[node, : self.resources].copy(),
+                state.nonzero_requested[node].copy(),
+                int(state.pod_count[node]),
+                list(state.node_pods[node]),
+            )
+
+    def restore(self, state: ClusterState) -> None:
+        # the counters and spec counts any pod on a changed node, then or now, contributes to
+        touched: dict[int, tuple[list[MatchCount], set[tuple[str, int]]]] = {}
+        for node, (_, _, _, before) in self.rows.items():
+            found: dict[int, MatchCount] = {}
+            keys: set[tuple[str, int]] = set()
+            for p in {*state.node_pods[node], *before}:
+                for counter in state._counters_of(p):
+                    found[id(counter)] = counter
+                keys.add((state.pod_namespace[p], state.pod_spec[p]))
+            touched[node] = (list(found.values()), keys)
+        k = self.pods
+        for field_list in (state.pod_namespace, state.pod_name, state.pod_spec, state.pod_owner,
+                           state.pod_node, state.pod_alive, state.pod_deleting, state.pod_ready,
+                           state.pod_created):  # fmt: skip
+            del field_list[k:]
+        for pod, (node, alive, deleting, ready) in self.pod_fields.items():
+            state.pod_node[pod] = node
+            state.pod_alive[pod] = alive
+            state.pod_deleting[pod] = deleting
+            state.pod_ready[pod] = ready
+        self._drop_added(state)
+        state._matching.clear()
+        for node, (requested, nonzero, count, pods) in self.rows.items():
+            state.requested[node, : self.resources] = requested
+            state.requested[node, self.resources :] = 0
+            state.nonzero_requested[node] = nonzero
+            state.pod_count[node] = count
+            state.node_pods[node] = list(pods)
+            stale, keys = touched[node]
+            for matched in stale:
+                matched.live[node] = 0
+                matched.every[node] = 0
+            for key in keys:
+                if key in state._spec_counts:
+                    state._spec_counts[key][node] = 0
+            for p in pods:
+                for counter in state._counters_of(p):
+                    counter.every[node] += 1
+                    if not state.pod_deleting[p]:
+                        counter.live[node] += 1
+                counts = state._spec_counts.get((state.pod_namespace[p], state.pod_spec[p]))
+                if counts is not None:
+                    counts[node] += 1
+        state.node_taints[:] = self.node_taints
+        state.node_ready[:] = self.node_ready
+        state.unschedulable[:] = self.unschedulable
+        state.node_present[:] = self.node_present
+        state.scoring_terms_bound = self.scoring_terms_bound
+        state.topology_epoch += 1
+        state.affinity_epoch += 1
+        state.node_log.extend(self.rows)
+
+    def _drop_added(self, state: ClusterState) -> None:
+        """Forget the specs, keys, counters and nodes added since the checkpoint."""
+        del state.specs[self.specs :], state._spec_sparse[self.specs :]
+        del state._spec_nz[self.specs :], state._scoring_terms[self.specs :]
+        state.spec_request = state.spec_request[: self.specs]
+        state.spec_nonzero = state.spec_nonzero[: self.specs]
+        for spec in [s for s in state.spec_namespaces if s >= self.specs]:
+            del state.spec_namespaces[spec]
+        for key in list(state._key_pods):
+            pods = state._key_pods[key]
+            if key not in self.keys:
+                del state._key_pods[key]
+                state._all_keys.discard(key)
+                for keys in state._keys_by_label.values():
+                    keys.discard(key)
+            else:
+                for p in [p for p in pods if p >= self.pods]:
+                    del pods[p]
+        for key in [c for c in state._counters if c not in self.counters]:
+            counter = state._counters.pop(key)
+            for listed in state._counter_index.values():
+                if counter in listed:
+                    listed.remove(counter)
+        for key in [c for c in state._spec_counts if c not in self.spec_counts]:
+            del state._spec_counts[key]
+        n = self.nodes
+        if len(state.node_names) > n:
+            for name in state.node_names[n:]:
+                del state.node_index[name]
+            for field_list in (state.node_names, state.node_labels, state.node_zone, state.node_taints,
+                               state.node_ready, state.node_pods):  # fmt: skip
+                del field_list[n:]
+            state.node_present = state.node_present[:n]
+            state.unschedulable = state.unschedulable[:n]
+            state.allocatable = np.asfortranarray(state.allocatable[:n])
+            state.requested = np.asfortranarray(state.requested[:n])
+            state.nonzero_requested = np.asfortranarray(state.nonzero_requested[:n])
+            state.pod_count = state.pod_count[:n]
+            state.max_pods = state.max_pods[:n]
+            for counter in state._counters.values():
+                counter.live = counter.live[:n].copy()
+                counter.every = counter.every[:n].copy()
+            for key, counts in state._spec_counts.items():
+                state._spec_counts[key] = counts[:n].copy()
 
 
 def has_scoring_terms(spec: PodSpec) -> bool:

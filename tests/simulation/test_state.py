@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from service.kube.model import (
     ClusterSnapshot,
     LabelSelector,
@@ -91,3 +94,59 @@ def test_taints_cordon_and_new_nodes_move_the_topology_epoch() -> None:
     assert state.unschedulable.tolist() == [False, True, False]
     assert state.resources[-1] == "example.com/fpga"
     assert state.allocatable[2].tolist() == [1000, 0, 0, 0, 2]
+
+
+def observable(state: ClusterState) -> tuple[object, ...]:
+    web = state.counter(
+        PodQuery(LabelSelector(match_labels={"app": "web"}), frozenset({"default"}))
+    )
+    return (
+        state.requested.tolist(),
+        state.nonzero_requested.tolist(),
+        state.pod_count.tolist(),
+        state.node_pods,
+        state.pod_node,
+        state.pod_alive,
+        state.pod_deleting,
+        state.pod_name,
+        state.node_taints,
+        state.unschedulable.tolist(),
+        web.live.tolist(),
+        web.every.tolist(),
+        state.spec_counter(0, "default").tolist(),
+        len(state.specs),
+        state.node_names,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(("bind", "remove", "delete", "add", "spec", "node", "taint", "count")),
+        max_size=12,
+    )
+)
+def test_rollback_puts_everything_back(steps: list[str]) -> None:
+    state = ClusterState(snapshot())
+    before = observable(state)
+    checkpoint = state.checkpoint()
+    for i, step in enumerate(steps):
+        alive = [p for p in range(len(state.pod_name)) if state.pod_alive[p]]
+        if step == "bind" and state.pending_pods():
+            state.bind(state.pending_pods()[0], i % len(state.node_names))
+        elif step == "remove" and alive:
+            state.remove_pod(alive[i % len(alive)])
+        elif step == "delete" and alive:
+            state.mark_deleting(alive[-1])
+        elif step == "add":
+            state.add_pod("default", f"new-{i}", 0, OWNER, node=0)
+        elif step == "spec":
+            state.add_pod("default", f"s-{i}", state.add_spec(BARE), OWNER, node=1)
+        elif step == "node":
+            state.add_node(Node(name=f"extra-{i}", allocatable={"cpu": 1000}))
+        elif step == "taint":
+            state.add_taint(0, Taint(key=f"t{i}", effect="NoSchedule"))
+        elif step == "count":
+            state.counter(PodQuery(LabelSelector(), frozenset({"other"})))
+    state.rollback(checkpoint)
+    assert observable(state) == before
