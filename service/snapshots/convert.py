@@ -23,20 +23,16 @@ them all and no snapshot is made.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TypeVar
-
-import msgspec
 
 from service.errors import SnapshotError, SnapshotProblem
 from service.kube.model import (
     ClusterSnapshot,
     DisruptionBudget,
     Dropped,
-    LabelSelector,
     Node,
-    Pod,
     Workload,
 )
 from service.snapshots import inferred
@@ -46,20 +42,20 @@ from service.snapshots.decode import (
     MetadataIn,
     NodeSpecIn,
     NodeStatusIn,
-    PodSpecIn,
-    PodStatusIn,
     WorkloadSpecIn,
     decode_part,
 )
-from service.snapshots.nodes import convert_node, kubernetes_version, node_groups, ready_status
+from service.snapshots.nodes import convert_node, kubernetes_version, node_groups
 from service.snapshots.owners import Controlled, Key, Owners, controller_of, describe
 from service.snapshots.pod_specs import BUILTIN_PRIORITY_CLASSES, PriorityClasses, SpecTable
+from service.snapshots.pods import PodConverter
 from service.snapshots.problems import At, Quantities, capped
 from service.snapshots.reading import Found, Reading
 from service.snapshots.workloads import WORKLOAD_KINDS, convert_budget, convert_workload
 
 T = TypeVar("T")
 CLUSTER_SCOPED = ("Node", "PriorityClass")
+_PART_FIELDS = {"global_default": "globalDefault", "preemption_policy": "preemptionPolicy"}
 PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
 FINISHED = ("Succeeded", "Failed")
 
@@ -72,17 +68,6 @@ class _Object:
 
     def at(self, problems: list[SnapshotProblem]) -> At:
         return At(self.found.file, self.found.path, problems)
-
-
-@dataclass(slots=True)
-class _Inferable:
-    """Pods of a workload the snapshot lacks: how many run, and the first one's spec."""
-
-    running: int
-    highest_ordinal: int | None
-    spec: PodSpecIn
-    labels: dict[str, str]
-    at: At
 
 
 def build_snapshot(
@@ -148,7 +133,17 @@ class _Builder:
             self.dropped,
         )
         workloads = self._workloads(controlled, owners, table)
-        pods = self._pods(by_kind["Pod"], {n.name for n in nodes}, owners, table, workloads)
+        pods = PodConverter(
+            nodes={n.name for n in nodes},
+            dropped_nodes={o.key[2] for o in by_kind["Node"]} - {n.name for n in nodes},
+            owners=owners,
+            table=table,
+            workloads=workloads,
+            unmodelled=self.unmodelled,
+            dropped=self.dropped,
+            problems=self.problems,
+            namespace=self.namespace,
+        ).convert([o.found for o in by_kind["Pod"]])
         budgets = [self._budget(o) for o in by_kind["PodDisruptionBudget"]]
         for class_name in table.unknown_classes:
             self.dropped.append(
@@ -183,13 +178,11 @@ class _Builder:
     def _collect(self) -> None:
         """Every object of a used kind by key; a later one replaces an earlier one."""
         for found in self.reading.found:
-            at = At(found.file, found.path, self.problems)
-            meta = decode_part(
-                found.obj.metadata, MetadataIn, found.file, at.at("metadata").path, self.problems
-            )
+            meta = found.obj.metadata
             if meta is None or not meta.name:
-                if meta is not None or not found.obj.metadata:
-                    at.problem("metadata.name is required")
+                self.problems.append(
+                    SnapshotProblem(found.file, found.path, "metadata.name is required")
+                )
                 continue
             namespace = "" if found.kind in CLUSTER_SCOPED else (meta.namespace or self.namespace)
             key = (found.kind, namespace, meta.name)
@@ -204,9 +197,10 @@ class _Builder:
             self.objects[key] = _Object(found, meta, key)
 
     def _decode(self, obj: _Object, part: str, type_: type[T]) -> T | None:
-        raw = getattr(obj.found.obj, part)
-        path = At(obj.found.file, obj.found.path, self.problems).at(part).path
-        return decode_part(raw, type_, obj.found.file, path, self.problems)
+        found = obj.found
+        field = _PART_FIELDS.get(part, part)
+        raw = getattr(found.obj, part)
+        return decode_part(raw, type_, found.file, found.path, self.problems, field)
 
     def _priority_classes(self, objects: list[_Object]) -> PriorityClasses:
         values: dict[str, int] = {}
@@ -290,127 +284,6 @@ class _Builder:
             )
         return workloads
 
-    def _pods(
-        self,
-        objects: list[_Object],
-        node_names: set[str],
-        owners: Owners,
-        table: SpecTable,
-        workloads: dict[Key, Workload],
-    ) -> list[Pod]:
-        pods: list[Pod] = []
-        missing: dict[Key, _Inferable] = {}
-        elsewhere: Counter[Key] = Counter()
-        for obj in objects:
-            _, namespace, name = obj.key
-            at = obj.at(self.problems)
-            spec = self._decode(obj, "spec", PodSpecIn)
-            status = self._decode(obj, "status", PodStatusIn)
-            if not isinstance(spec, PodSpecIn):
-                if not obj.found.obj.spec:
-                    at.problem("a pod spec is required", "spec")
-                continue
-            status = status if isinstance(status, PodStatusIn) else PodStatusIn()
-            node = spec.node_name
-            labels = obj.meta.labels or {}
-            phase = at.choice(status.phase, PHASES, "status.phase", "Pending")
-            converted = table.add(spec, labels, at.at("spec"))
-            if converted is None:
-                continue
-            owner = owners.of_pod(namespace, name, labels, obj.meta)
-            top = (owner.kind, owner.namespace, owner.name)
-            finished = phase in FINISHED
-            if node is not None and node not in node_names and not finished:
-                gone = ("Node", "", node) in self.objects
-                why = "was dropped" if gone else "is not in the snapshot"
-                self.dropped.append(
-                    Dropped(object=describe(obj.key), reason=f"bound to node {node}, which {why}")
-                )
-                elsewhere[top] += 1
-                continue
-            ordinal = _ordinal(name, obj.meta)
-            pods.append(
-                Pod(
-                    namespace=namespace,
-                    name=name,
-                    spec=converted.index,
-                    node=node,
-                    phase=phase,  # type: ignore[arg-type]
-                    ready=ready_status(status.conditions) == "True",
-                    owner=owner,
-                    deleting=obj.meta.deletion_timestamp is not None,
-                    ordinal=ordinal,
-                    created=obj.meta.creation_timestamp or "",
-                )
-            )
-            if finished:
-                continue
-            self.unmodelled[top].update(converted.unmodelled)
-            if owner.kind == "Pod":
-                workloads[top] = Workload(
-                    kind="Pod", namespace=namespace, name=name, template=converted.index
-                )
-            elif top not in workloads:
-                seen = missing.get(top)
-                if seen is None:
-                    missing[top] = _Inferable(1, ordinal, spec, dict(labels), at.at("spec"))
-                else:
-                    seen.running += 1
-                    if ordinal is not None:
-                        seen.highest_ordinal = max(seen.highest_ordinal or 0, ordinal)
-        self._infer_from_pods(missing, table, workloads)
-        self._fewer_replicas(elsewhere, workloads)
-        return pods
-
-    def _infer_from_pods(
-        self, missing: dict[Key, _Inferable], table: SpecTable, workloads: dict[Key, Workload]
-    ) -> None:
-        for top, seen in missing.items():
-            kind, namespace, name = top
-            spec = inferred.unpinned(seen.spec) if kind == "DaemonSet" else seen.spec
-            labels = inferred.template_labels(kind, seen.labels)
-            converted = table.add(spec, labels, seen.at, admit=kind != "DaemonSet")
-            if converted is None:
-                continue
-            replicas = inferred.replicas_from_pods(kind, seen.running, seen.highest_ordinal)
-            max_unavailable, max_surge = inferred.UPDATE_DEFAULTS.get(kind, (None, None))
-            workloads[top] = Workload(
-                kind=kind,  # type: ignore[arg-type]
-                namespace=namespace,
-                name=name,
-                template=converted.index,
-                replicas=replicas,
-                selector=LabelSelector(
-                    match_labels={
-                        k: v for k, v in labels.items() if k != inferred.POD_TEMPLATE_HASH
-                    }
-                ),
-                max_unavailable=max_unavailable,
-                max_surge=max_surge,
-            )
-            wants = "one pod per eligible node" if replicas is None else f"replicas {replicas}"
-            self.dropped.append(
-                Dropped(
-                    object=describe(top),
-                    reason=f"not in the snapshot: rebuilt from its {seen.running} pod(s) ({wants})",
-                )
-            )
-
-    def _fewer_replicas(self, elsewhere: Counter[Key], workloads: dict[Key, Workload]) -> None:
-        for key, count in elsewhere.items():
-            workload = workloads.get(key)
-            if workload is None or workload.kind not in ("Deployment", "ReplicaSet"):
-                continue
-            replicas = max(0, (workload.replicas or 0) - count)
-            workloads[key] = msgspec.structs.replace(workload, replicas=replicas)
-            self.dropped.append(
-                Dropped(
-                    object=describe(key),
-                    reason=f"{count} of its pods run on nodes not in the snapshot: simulated "
-                    f"with replicas {replicas} instead of {workload.replicas}",
-                )
-            )
-
     def _budget(self, obj: _Object) -> DisruptionBudget:
         spec = self._decode(obj, "spec", DisruptionBudgetSpecIn)
         api_version = obj.found.obj.api_version
@@ -421,15 +294,6 @@ class _Builder:
             spec,
             obj.at(self.problems),
         )
-
-
-def _ordinal(name: str, meta: MetadataIn) -> int | None:
-    """A StatefulSet pod's ordinal: ``<set>-<n>`` of a pod its StatefulSet controls."""
-    controller = controller_of(meta)
-    if controller is None or controller[0] != "StatefulSet":
-        return None
-    suffix = name.removeprefix(controller[1] + "-")
-    return int(suffix) if suffix != name and suffix.isdigit() else None
 
 
 def _workload_order(key: Key) -> tuple[str, str, str]:

@@ -21,7 +21,7 @@ array``.
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import msgspec
 from msgspec import Raw
@@ -49,25 +49,6 @@ NOTHING = Raw()
 """A part the object does not have (msgspec's ``Raw`` cannot be optional: empty instead)."""
 
 
-class ObjectIn(_In):
-    """One object of a document, its parts kept raw (empty: absent) until its kind is known
-    to be used."""
-
-    kind: Any = None
-    api_version: Any = None
-    metadata: Raw = NOTHING
-    spec: Raw = NOTHING
-    status: Raw = NOTHING
-    items: Raw = NOTHING  # a List (``kind: List``, ``NodeList``, ...)
-    # PriorityClass keeps its fields at the top level
-    value: Raw = NOTHING
-    global_default: Raw = NOTHING
-    preemption_policy: Raw = NOTHING
-
-
-# -- metadata ----------------------------------------------------------------------------
-
-
 class OwnerReferenceIn(_In):
     kind: str | None = None
     name: str | None = None
@@ -85,6 +66,38 @@ class MetadataIn(_In):
 
 class TemplateMetadataIn(_In):
     labels: dict[str, str] | None = None
+
+
+class ObjectIn(_In):
+    """One object (or a List of them): metadata decoded, the other parts kept raw (empty:
+    absent) until the kind is known to be used. A whole ``kubectl get`` dump decodes as one
+    of these in one pass."""
+
+    kind: Any = None
+    api_version: Any = None
+    metadata: MetadataIn | None = None
+    spec: Raw = NOTHING
+    status: Raw = NOTHING
+    items: list[ObjectIn] | None = None  # a List (``kind: List``, ``NodeList``, ...)
+    # PriorityClass keeps its fields at the top level
+    value: Raw = NOTHING
+    global_default: Raw = NOTHING
+    preemption_policy: Raw = NOTHING
+
+
+class LooseObjectIn(_In):
+    """The same object with nothing decoded: the fallback when :class:`ObjectIn` does not
+    fit (an odd file in a bundle, or a mistake to report at its own path)."""
+
+    kind: Any = None
+    api_version: Any = None
+    metadata: Raw = NOTHING
+    spec: Raw = NOTHING
+    status: Raw = NOTHING
+    items: Raw = NOTHING
+    value: Raw = NOTHING
+    global_default: Raw = NOTHING
+    preemption_policy: Raw = NOTHING
 
 
 # -- selectors, affinity, tolerations, spread ---------------------------------------------
@@ -300,22 +313,30 @@ class DisruptionBudgetSpecIn(_In):
 # -- decoding -----------------------------------------------------------------------------
 
 
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
 def decode_part(
     raw: Raw | bytes | None,
     type_: type[T],
     file: str,
     path: str,
     problems: list[SnapshotProblem],
+    field: str = "",
 ) -> T | None:
-    """Decode one raw part as ``type_`` (None when absent or ``null``); a mismatch is
-    recorded in ``problems`` as ``file: path.field: message`` and gives None."""
+    """Decode one raw part (``field`` of the object at ``path``) as ``type_``; None when
+    absent or ``null``. A mismatch is recorded in ``problems`` as
+    ``file: path.field.below: message`` and gives None."""
     if not raw:
         return None
+    decoder = _decoders.get(type_)
+    if decoder is None:  # one decoder per type: msgspec then keeps its plan
+        decoder = _decoders[type_] = msgspec.json.Decoder(type_ | None)
     try:
-        return msgspec.json.decode(raw, type=type_ | None)
+        return cast("T | None", decoder.decode(raw))
     except msgspec.ValidationError as exc:
         where, message = describe_validation_error(exc)
-        problems.append(SnapshotProblem(file, join_path(path, where), message))
+        problems.append(SnapshotProblem(file, join_path(join_path(path, field), where), message))
         return None
 
 

@@ -64,6 +64,8 @@ class Owners:
         self._dropped = dropped
         self._top: dict[Key, Key] = {}
         self._unknown: set[Key] = set()
+        # (namespace, controller, pod-template-hash) → owner: pods of one controller share it
+        self._pods: dict[tuple[str, tuple[str, str], str | None], WorkloadRef] = {}
 
     def top(self, key: Key) -> Key:
         """The top workload above ``key`` (itself when it has no modelled controller)."""
@@ -93,12 +95,32 @@ class Owners:
         return current
 
     def of_pod(
-        self, namespace: str, name: str, labels: Mapping[str, str], meta: MetadataIn
+        self,
+        namespace: str,
+        name: str,
+        labels: Mapping[str, str],
+        controller: tuple[str, str] | None,
     ) -> WorkloadRef:
-        """The workload a pod belongs to (``Pod`` itself when bare)."""
-        controller = controller_of(meta)
+        """The workload a pod with this :func:`controller_of` belongs to (``Pod`` itself
+        when bare)."""
         if controller is None or controller[0] == "Node":
             return WorkloadRef(kind="Pod", namespace=namespace, name=name)
+        memo = (namespace, controller, labels.get(POD_TEMPLATE_HASH))
+        known = self._pods.get(memo)
+        if known is not None:
+            return known
+        ref = self._pod_owner(namespace, name, labels, controller)
+        if ref.kind != "Pod":  # a bare pod's reference names the pod itself
+            self._pods[memo] = ref
+        return ref
+
+    def _pod_owner(
+        self,
+        namespace: str,
+        name: str,
+        labels: Mapping[str, str],
+        controller: tuple[str, str],
+    ) -> WorkloadRef:
         kind, owner = controller
         if kind not in WORKLOAD_KINDS:
             self._note_unknown((kind, namespace, owner), ("Pod", namespace, name))

@@ -29,8 +29,9 @@ Tolerations pass ``DefaultTolerationSeconds`` (:mod:`service.kube.admission`), e
 DaemonSet template's (its controller adds its own first, which cover them).
 
 **Sharing**: 150,000 pods of 5,000 Deployments have about 5,000 distinct specs. A spec is
-looked up by the msgspec encoding of its decoded input (``nodeName`` aside) and the pod's
-labels, converted on the first sight only, and stored once by the encoding of the converted
+looked up by the msgspec encoding of its decoded input (``nodeName`` aside, the node
+affinity apart: a DaemonSet's pods differ only there) and the pod's labels, converted on the
+first sight only, and stored once by the encoding of the converted
 :class:`~service.kube.model.PodSpec` (:class:`SpecTable`).
 
 **Not modelled** — reported per workload: PersistentVolumeClaim and generic ephemeral
@@ -46,15 +47,9 @@ import msgspec
 
 from service.kube.admission import with_default_tolerations as admitted
 from service.kube.model import Labels, PodSpec, Resources
+from service.snapshots import scheduling_terms as terms
 from service.snapshots.decode import ContainerIn, PodSpecIn, ResourcesIn
 from service.snapshots.problems import At, Quantities
-from service.snapshots.scheduling_terms import (
-    host_ports,
-    node_affinity,
-    pod_affinity,
-    spread_constraint,
-    toleration,
-)
 
 DEFAULT_MILLI_CPU = 100
 DEFAULT_MEMORY = 200 * 1024 * 1024
@@ -72,6 +67,11 @@ POD_LEVEL_VERSION = "1.34"
 PVC_VOLUMES = "PersistentVolumeClaim volumes (volume binding and zone topology)"
 RESOURCE_CLAIMS = "resourceClaims (dynamic resource allocation)"
 POD_LEVEL_RESOURCES = "pod-level spec.resources (counted from Kubernetes 1.34 only)"
+
+
+_InputKey = tuple[bytes, bool, tuple[tuple[str, str], ...]]
+"""A decoded spec (node name and node affinity aside), whether admitted, the pod's labels
+(sorted: a ReplicaSet's template and its pods list them in different orders)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,36 +149,63 @@ class SpecTable:
         self._priorities = priorities
         self._version = version
         self._quantities = quantities
-        self._by_input: dict[bytes, Converted] = {}
+        self._by_input: dict[tuple[_InputKey, bytes | None], Converted] = {}
+        self._bases: dict[_InputKey, tuple[PodSpec, tuple[str, ...]]] = {}
         self._by_model: dict[bytes, int] = {}
         self._encode = msgspec.json.Encoder().encode
         self.unknown_classes: dict[str, int] = {}  # priorityClassName → pods naming it
 
     def add(
-        self, spec: PodSpecIn, labels: Labels, at: At, *, admit: bool = True
+        self, spec: PodSpecIn, labels: Labels, at: At, field: str = "spec", *, admit: bool = True
     ) -> Converted | None:
-        """Store ``spec`` (a pod's or a template's, with its pod labels); None after problems.
+        """Store ``spec`` (``field`` of the object at ``at``: a pod's or a template's, with
+        its pod labels); None after problems.
 
         ``admit``: add the ``DefaultTolerationSeconds`` tolerations, as for every pod the API
         server creates; not for a DaemonSet's template, whose controller first adds its own
         (which cover them). ``spec.node_name`` is cleared: the caller reads it first.
+
+        The node affinity is looked up on its own: a DaemonSet's pods differ only in it (each
+        is pinned to its node), so the rest of their spec is converted once.
         """
         spec.node_name = None
-        key = self._encode(spec) + (b"\x01" if admit else b"\x00") + self._encode(labels)
-        known = self._by_input.get(key)
-        if known is not None:
-            return known
-        errors = len(at.problems)
-        converted = self._convert(spec, labels, at, admit)
+        affinity = spec.affinity
+        node_affinity = affinity.node_affinity if affinity is not None else None
+        if affinity is not None:
+            affinity.node_affinity = None
+        try:
+            key = (self._encode(spec), admit, tuple(sorted(labels.items())))
+            affinity_key = None if node_affinity is None else self._encode(node_affinity)
+            known = self._by_input.get((key, affinity_key))
+            if known is not None:
+                return known
+            errors = len(at.problems)
+            spec_at = at.at(field)
+            base = self._bases.get(key)
+            if base is None:
+                base = self._convert(spec, dict(key[2]), spec_at, admit)
+                if len(at.problems) == errors:
+                    self._bases[key] = base
+        finally:
+            if affinity is not None:
+                affinity.node_affinity = node_affinity
+        converted = base[0]
+        if node_affinity is not None:
+            converted = msgspec.structs.replace(
+                converted,
+                node_affinity=terms.node_affinity(
+                    node_affinity, spec_at.at("affinity.nodeAffinity")
+                ),
+            )
         if len(at.problems) > errors:
             return None
-        model_key = self._encode(converted[0])
+        model_key = self._encode(converted)
         index = self._by_model.get(model_key)
         if index is None:
             index = self._by_model[model_key] = len(self.specs)
-            self.specs.append(converted[0])
-        result = Converted(index, converted[1])
-        self._by_input[key] = result
+            self.specs.append(converted)
+        result = Converted(index, base[1])
+        self._by_input[key, affinity_key] = result
         return result
 
     def _container_requests(self, c: ContainerIn, at: At) -> dict[str, int]:
@@ -235,12 +262,13 @@ class SpecTable:
 
         host_network = bool(s.host_network)
         sidecars = [c for c in inits if c.restart_policy == "Always"]
-        ports = host_ports(containers, host_network, at.at("containers"))
-        ports += host_ports(sidecars, host_network, at.at("initContainers"))
+        ports = terms.host_ports(containers, host_network, at.at("containers"))
+        ports += terms.host_ports(sidecars, host_network, at.at("initContainers"))
         affinity = s.affinity
         priority, policy = self._priority(s, at)
         tolerations = [
-            toleration(t, at.at(f"tolerations[{i}]")) for i, t in enumerate(s.tolerations or ())
+            terms.toleration(t, at.at(f"tolerations[{i}]"))
+            for i, t in enumerate(s.tolerations or ())
         ]
         spec = PodSpec(
             labels=dict(labels),
@@ -248,20 +276,20 @@ class SpecTable:
             nonzero_cpu=nonzero.get("cpu", 0),
             nonzero_memory=nonzero.get("memory", 0),
             node_selector=dict(s.node_selector or {}),
-            node_affinity=node_affinity(
+            node_affinity=terms.node_affinity(
                 affinity.node_affinity if affinity else None, at.at("affinity.nodeAffinity")
             ),
-            pod_affinity=pod_affinity(
+            pod_affinity=terms.pod_affinity(
                 affinity.pod_affinity if affinity else None, labels, at.at("affinity.podAffinity")
             ),
-            pod_anti_affinity=pod_affinity(
+            pod_anti_affinity=terms.pod_affinity(
                 affinity.pod_anti_affinity if affinity else None,
                 labels,
                 at.at("affinity.podAntiAffinity"),
             ),
             tolerations=admitted(tolerations) if admit else tuple(tolerations),
             topology_spread=tuple(
-                spread_constraint(c, at.at(f"topologySpreadConstraints[{i}]"))
+                terms.spread_constraint(c, at.at(f"topologySpreadConstraints[{i}]"))
                 for i, c in enumerate(s.topology_spread_constraints or ())
             ),
             host_ports=tuple(ports),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from service.errors import InvalidArgument, SnapshotProblem
 from service.queries.quantities import parse_resource
@@ -22,13 +21,18 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 MAX_PROBLEMS = 200  # reported in full; beyond that, a count
 
 
-@dataclass(frozen=True, slots=True)
 class At:
-    """A position in the input: ``file``, ``path`` (``items[3].spec``) and the sink."""
+    """A position in the input: ``file``, ``path`` (``items[3].spec``) and the sink.
 
-    file: str
-    path: str
-    problems: list[SnapshotProblem]
+    A plain slotted class, not a dataclass: one is made per object imported.
+    """
+
+    __slots__ = ("file", "path", "problems")
+
+    def __init__(self, file: str, path: str, problems: list[SnapshotProblem]) -> None:
+        self.file = file
+        self.path = path
+        self.problems = problems
 
     def at(self, field: str) -> At:
         """The position of ``field`` below this one (``containers[0]``, ``.x`` joined)."""

@@ -66,7 +66,7 @@ def template_spec(
         at.problem("a pod template is required", "template.spec")
         return None, {}
     labels = dict((template.metadata.labels if template.metadata else None) or {})
-    return table.add(template.spec, labels, at.at("template.spec"), admit=admit), labels
+    return table.add(template.spec, labels, at, "template.spec", admit=admit), labels
 
 
 def _update_settings(

@@ -108,7 +108,10 @@ def test_each_document_of_a_yaml_stream_is_named_by_its_number(tmp_path: Path) -
     path = tmp_path / "chart.yaml"
     path.write_text(text(node("n1")) + "\n---\n" + "kind: Node\nmetadata: {name: 7}\n")
     reading = read_paths([path])
-    assert [f.file for f in reading.found] == [f"{path}#1", f"{path}#2"]
+    assert [f.file for f in reading.found] == [f"{path}#1"]
+    assert [str(p) for p in reading.problems] == [
+        f"{path}#2: metadata.name: expected a string, got an integer"
+    ]
 
 
 def test_a_support_bundle_folder_infers_kinds_from_folder_and_file_names(tmp_path: Path) -> None:
