@@ -84,7 +84,7 @@ class RecommendationReason:
     """One requirement the recommender weighed: what it favours, why, and the sources."""
 
     requirement: Entity
-    favours: Choice
+    favours: Choice | None  # None: it favours neither a VM nor a container (another platform)
     explanation: str
     sources: tuple[Source, ...]
 
@@ -92,7 +92,7 @@ class RecommendationReason:
     def from_json(cls, data: JSON) -> RecommendationReason:
         return cls(
             requirement=Entity.from_json(data["requirement"]),
-            favours=Choice(data["favours"]),
+            favours=None if data["favours"] is None else Choice(data["favours"]),
             explanation=data["explanation"],
             sources=sources_from_json(data["sources"]),
         )
@@ -102,14 +102,14 @@ class RecommendationReason:
 class Recommendation:
     """VM, container or both, with the rules that fired."""
 
-    choice: Choice
+    choice: Choice | None  # None: the requirements point beyond the VM/container pair
     rationale: str
     reasons: tuple[RecommendationReason, ...]
 
     @classmethod
     def from_json(cls, data: JSON) -> Recommendation:
         return cls(
-            choice=Choice(data["choice"]),
+            choice=None if data["choice"] is None else Choice(data["choice"]),
             rationale=data["rationale"],
             reasons=tuple(RecommendationReason.from_json(r) for r in data["reasons"]),
         )
