@@ -289,9 +289,15 @@ def three_zone_node_list(
     return {"apiVersion": "v1", "kind": "NodeList", "metadata": {}, "items": items}
 
 
+@pytest.fixture(scope="session")
+def three_zone_nodes() -> dict[str, Any]:
+    """The default node set: six 4-CPU, 16Gi nodes, two in each of three zones."""
+    return three_zone_node_list()
+
+
 @pytest.fixture
-def node_list_file(tmp_path: Path) -> Iterator[Path]:
+def node_list_file(tmp_path: Path, three_zone_nodes: dict[str, Any]) -> Iterator[Path]:
     """The three-zone node set written where ``archgraph import-cluster`` can read it."""
     path = tmp_path / "nodes.json"
-    path.write_text(json.dumps(three_zone_node_list(), indent=2))
+    path.write_text(json.dumps(three_zone_nodes, indent=2))
     yield path

@@ -18,15 +18,15 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from service.cli import main
 from service.packs.loader import load_graph
 from service.settings import Settings
+from service.snapshots.scenario_file import load_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES = ROOT / "deploy" / "kubernetes"
 KUBERNETES_VERSION = "1.34.0"  # the newest the simulation models (DESIGN.md: 1.31-1.34)
 POD_LABELS = {"app.kubernetes.io/name": "archgraph", "app.kubernetes.io/component": "server"}
-# serve --scenarios / ARCHGRAPH_SCENARIOS (issue 9) is being added; until then it is ignored.
-NOT_YET_SETTINGS = {"ARCHGRAPH_SCENARIOS"}
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 
@@ -163,7 +163,7 @@ def test_every_archgraph_variable_of_the_deployment_is_a_setting(
 ) -> None:
     names = {v["name"] for v in container["env"]}
     settings = {f"ARCHGRAPH_{field.upper()}" for field in Settings.model_fields}
-    assert names - settings - NOT_YET_SETTINGS == set()
+    assert names - settings == set()
 
 
 async def test_the_probes_ask_what_the_app_answers(
@@ -287,7 +287,29 @@ def test_the_packs_volume_serves_the_generated_pack_where_archgraph_data_says(
     kg = load_graph(Settings().data)
     assert kg.entity("archgraph").name == "archgraph"
     assert kg.entity("archgraph-deployment").attributes["replicas"] == 3
-    # the scenarios volume is optional: pods start before anyone creates it
-    (scenarios,) = [v for v in pod_spec["volumes"] if v["name"] == "scenarios"]
-    assert scenarios["configMap"] == {"name": "archgraph-scenarios", "optional": True}
-    assert env["ARCHGRAPH_SCENARIOS"] == "/srv/archgraph/scenarios"
+
+
+def test_the_scenarios_volume_serves_imported_clusters_by_name(
+    pod_spec: dict[str, Any],
+    container: dict[str, Any],
+    config_map_volume: Callable[[str], Any],
+    node_list_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # optional: the pods start (on an empty directory) before anyone creates the ConfigMap
+    (volume,) = [v for v in pod_spec["volumes"] if v["name"] == "scenarios"]
+    assert volume["configMap"] == {"name": "archgraph-scenarios", "optional": True}
+    (mount,) = [m for m in container["volumeMounts"] if m["name"] == "scenarios"]
+    env = {v["name"]: v["value"] for v in container["env"]}
+    assert env["ARCHGRAPH_SCENARIOS"] == mount["mountPath"] == "/srv/archgraph/scenarios"
+    scenarios = config_map_volume("scenarios")
+    monkeypatch.setenv("ARCHGRAPH_SCENARIOS", str(scenarios.mount))
+    assert load_scenarios(Settings().scenarios) == {}
+    # kubectl create configmap archgraph-scenarios --from-file=prod.json
+    prod = tmp_path / "prod.json"
+    assert main(["import-cluster", str(node_list_file), "--name", "prod", "-o", str(prod)]) == 0
+    scenarios.publish({"prod.json": prod.read_text()})
+    served = load_scenarios(Settings().scenarios)
+    assert list(served) == ["prod"]
+    assert len(served["prod"].nodes) == 6
