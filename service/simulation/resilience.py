@@ -4,8 +4,8 @@
 and then plays ``NODE_DOWN`` of every node and ``ZONE_DOWN`` of every zone on that one
 shared state: each loss runs the very controllers :func:`~service.simulation.simulate.
 simulate_cluster` runs, only the lost nodes' pods move, and a :class:`Checkpoint` puts back
-exactly what the run changed before the next loss — the rows of the nodes it touched, the
-pods it changed, the pods and counters it created. So each :class:`Loss` is what that
+exactly what the run changed before the next loss — the pods it changed or created, the
+taints and conditions of the nodes. So each :class:`Loss` is what that
 event alone would give (:func:`loss_alone` runs it on a fresh state; a test holds the two
 equal).
 
@@ -36,7 +36,7 @@ from service.simulation.events import ClusterEvent, Target
 from service.simulation.lifecycle import count_zones
 from service.simulation.outcome import pending_reason
 from service.simulation.simulate import engine_for, settle
-from service.simulation.state import ClusterState, Int64Array, MatchCount
+from service.simulation.state import ClusterState
 from service.simulation.workloads import Workloads
 
 PENDING_LISTED = 20
@@ -89,9 +89,9 @@ class ResilienceReport:
     single_points_of_failure: tuple[SinglePointOfFailure, ...]
 
 
-def resilience(snapshot: ClusterSnapshot) -> ResilienceReport:
+def resilience(snapshot: ClusterSnapshot, *, fast: bool = True) -> ResilienceReport:
     """Lose each node and each zone of ``snapshot`` in turn (see the module docstring)."""
-    base = engine_for(snapshot, None)
+    base = engine_for(snapshot, None, fast)
     settle(base)
     state, workloads = base.state, base.workloads
     counts = count_zones([lifecycle_node(base, n) for n in state.present_nodes()])
@@ -99,7 +99,7 @@ def resilience(snapshot: ClusterSnapshot) -> ResilienceReport:
     losses = []
     for scope, target, nodes in targets(state):
         checkpoint = Checkpoint(state, workloads)
-        engine = Engine(state, workloads)
+        engine = Engine(state, workloads, decide=base.decide)
         engine.handlers.update(base.handlers)
         engine.zone_counts = counts
         tracker = Tracker(checkpoint)
@@ -109,13 +109,13 @@ def resilience(snapshot: ClusterSnapshot) -> ResilienceReport:
     return report(losses)
 
 
-def loss_alone(snapshot: ClusterSnapshot, scope: str, target: str) -> Loss:
+def loss_alone(snapshot: ClusterSnapshot, scope: str, target: str, *, fast: bool = True) -> Loss:
     """One loss on a fresh state (what :func:`resilience` must match)."""
-    base = engine_for(snapshot, None)
+    base = engine_for(snapshot, None, fast)
     settle(base)
     available = _available_per_workload(base)
     nodes = dict((t, n) for s, t, n in targets(base.state) if s == scope)[target]
-    engine = Engine(base.state, base.workloads)
+    engine = Engine(base.state, base.workloads, decide=base.decide)
     engine.handlers.update(base.handlers)
     tracker = Tracker(None)
     engine.journal = tracker
@@ -233,91 +233,55 @@ class Tracker:
             self.delta.setdefault(ref, 0)
 
 
-NodeRows = tuple[Int64Array, Int64Array, int, list[int], list[tuple[MatchCount, int, int]]]
-
-
 class Checkpoint:
     """What a run on a shared :class:`ClusterState` changes, to put it back.
 
-    Reads the state's internals (its per-node rows, counters and per-pod lists): the
-    resilience test holding :func:`resilience` equal to :func:`loss_alone` guards that.
+    Only the state's own mutations are used to undo pods (``remove_pod``, ``unbind``,
+    ``bind``), so every count and index it keeps follows; pods the run created stay in its
+    lists as dead entries. A pod's Terminating flag is set back while it is unbound, where
+    no count depends on it. The plain per-node lists (taints, Ready, the bound pods' order)
+    are restored from copies.
     """
 
     def __init__(self, state: ClusterState, workloads: Workloads) -> None:
         self.state = state
         self.workloads = workloads
         self.pods = len(state.pod_name)
-        self.specs = len(state.specs)
         self.node_taints = list(state.node_taints)
         self.node_ready = list(state.node_ready)
         self.unschedulable = state.unschedulable.copy()
         self.node_present = state.node_present.copy()
-        self.counters = dict(state._counters)
         self.created = dict(workloads.created)
-        self.rows: dict[int, NodeRows] = {}
+        self.node_pods: dict[int, list[int]] = {}
 
     def save_node(self, node: int) -> None:
-        if node in self.rows:
-            return
-        state = self.state
-        self.rows[node] = (
-            state.requested[node].copy(),
-            state.nonzero_requested[node].copy(),
-            int(state.pod_count[node]),
-            list(state.node_pods[node]),
-            [(c, int(c.live[node]), int(c.every[node])) for c in self.counters.values()],
-        )
+        if node not in self.node_pods:
+            self.node_pods[node] = list(self.state.node_pods[node])
 
     def rollback(self, engine: Engine) -> None:
         state, workloads = self.state, self.workloads
         for p in range(self.pods, len(state.pod_name)):
-            owner = state.pod_owner[p]
-            pods = workloads.pods[owner]
+            state.remove_pod(p)
+            pods = workloads.pods[state.pod_owner[p]]
             if pods and pods[-1] == p:
                 pods.pop()
             workloads.names.discard((state.pod_namespace[p], state.pod_name[p]))
-        for name in (
-            "namespace",
-            "name",
-            "spec",
-            "owner",
-            "node",
-            "alive",
-            "deleting",
-            "ready",
-            "created",
-        ):
-            del getattr(state, f"pod_{name}")[self.pods :]
         for p, (node, alive, deleting, ready) in engine.touched.items():
-            state.pod_node[p] = node
-            state.pod_alive[p] = alive
+            state.unbind(p)
             state.pod_deleting[p] = deleting
+            state.pod_alive[p] = alive
+            if alive and node >= 0:
+                state.bind(p, node)
             state.pod_ready[p] = ready
             if alive:
                 workloads.names.add((state.pod_namespace[p], state.pod_name[p]))
-        for node, (requested, nonzero, count, pods_on, counts) in self.rows.items():
-            state.requested[node] = requested
-            state.nonzero_requested[node] = nonzero
-            state.pod_count[node] = count
-            state.node_pods[node] = list(pods_on)
-            for counter, live, every in counts:
-                counter.live[node] = live
-                counter.every[node] = every
-        state.node_taints[:] = self.node_taints
+        for node, pods in self.node_pods.items():
+            state.node_pods[node] = pods
+        for n, taints in enumerate(self.node_taints):
+            if state.node_taints[n] is not taints:
+                state.node_taints[n] = taints
         state.node_ready[:] = self.node_ready
         state.unschedulable[:] = self.unschedulable
         state.node_present[:] = self.node_present
         state.topology_epoch += 1
-        if len(state._counters) != len(self.counters):
-            state._counters.clear()
-            state._counters.update(self.counters)
-        state._matching.clear()
-        if len(state.specs) > self.specs:
-            del state.specs[self.specs :]
-            state.spec_request = state.spec_request[: self.specs]
-            state.spec_nonzero = state.spec_nonzero[: self.specs]
-            workloads.admitted = {k: v for k, v in workloads.admitted.items() if v < self.specs}
-            workloads.daemon_specs = {
-                k: v for k, v in workloads.daemon_specs.items() if v < self.specs
-            }
         workloads.created = dict(self.created)

@@ -31,6 +31,7 @@ from service.simulation.events import (
     as_cluster_event,
     resolve_target,
 )
+from service.simulation.fast_scheduler import FastScheduler
 from service.simulation.outcome import cluster_outcome, pending_reason
 from service.simulation.report import ClusterOutcome, ClusterReport, Settle, Step
 
@@ -40,6 +41,8 @@ def simulate_cluster(
     event: ClusterEvent | str,
     target: str | None = None,
     autoscaler: AutoscalerConfig | None = None,
+    *,
+    fast: bool = True,
 ) -> ClusterReport:
     """Play ``event`` out on ``snapshot``.
 
@@ -50,6 +53,8 @@ def simulate_cluster(
     target : what fails (see :mod:`~service.simulation.events`).
     autoscaler : the cluster autoscaler's node groups and limits; None: no autoscaler
         (the snapshot's own ``autoscaler`` is not used unless passed here).
+    fast : schedule with the fast scheduler (the default) or the reference one (tests
+        compare the two).
 
     Returns
     -------
@@ -62,7 +67,7 @@ def simulate_cluster(
     ValueError : an autoscaler group whose template is not a node of the snapshot.
     """
     event = as_cluster_event(event)
-    engine = engine_for(snapshot, autoscaler)
+    engine = engine_for(snapshot, autoscaler, fast)
     if event not in POD_EVENTS:  # pods may be created by the settling; nodes are not
         resolve_target(engine.state, event, target)  # refuse a bad target before any work
     settles = event is ClusterEvent.INSUFFICIENT_RESOURCES
@@ -84,9 +89,15 @@ def simulate_cluster(
     )
 
 
-def engine_for(snapshot: ClusterSnapshot, autoscaler: AutoscalerConfig | None) -> Engine:
-    """An engine with the controllers wired in."""
+def engine_for(
+    snapshot: ClusterSnapshot, autoscaler: AutoscalerConfig | None, fast: bool = True
+) -> Engine:
+    """An engine with the controllers wired in; ``fast``: decide with the fast scheduler
+    (:mod:`~service.simulation.fast_scheduler`, held equal to the reference), else with
+    the reference :func:`~service.simulation.scheduler.schedule_one`."""
     engine = Engine.of(snapshot, autoscaler)
+    if fast:
+        engine.decide = FastScheduler(engine.state).decide
     engine.handlers["scan"] = scan
     if autoscaler is not None:
         engine.autoscaler = Autoscaler(engine)

@@ -123,3 +123,11 @@ def test_the_shared_state_gives_what_each_loss_alone_gives(c: Cluster) -> None:
     snapshot = c.snapshot()
     for loss in resilience(snapshot).losses:
         assert loss == loss_alone(snapshot, loss.scope, loss.target)
+
+
+def test_the_fast_and_the_reference_scheduler_give_the_same_report() -> None:
+    snapshot = cluster().snapshot()
+    assert resilience(snapshot, fast=True) == resilience(snapshot, fast=False)
+    for event, target in (("NODE_DOWN", "n1"), ("ZONE_DOWN", "b"), ("NODE_DRAIN", "n2")):
+        fast = simulate_cluster(snapshot, event, target, fast=True)
+        assert fast == simulate_cluster(snapshot, event, target, fast=False)
