@@ -90,6 +90,7 @@ class Profile:
     topologies: list[Topology]
     require_all_soft: bool
     balanced: bool  # BalancedAllocation scores this pod (V5)
+    class_code: Int64Array | None = None  # the fast scheduler's node classes, once computed
 
 
 def _zeros(index: NodeIndex) -> Int64Array:

@@ -75,49 +75,129 @@ MAX_TRACKED = 512  # nodes tracked one by one before a run starts over
 
 
 def local_scores(
-    state: ClusterState, index: NodeIndex, pod: Incoming, balanced: bool
+    state: ClusterState,
+    index: NodeIndex,
+    pod: Incoming,
+    balanced: bool,
+    at: Int64Array | None = None,
 ) -> Int64Array:
-    """LeastAllocated + BalancedAllocation for every node, vectorised (same arithmetic as
-    :func:`~service.simulation.scoring.least_allocated` / ``balanced_allocation``)."""
-    n = index.count
-    scores = []
+    """LeastAllocated + BalancedAllocation for every node, vectorised (same results as
+    :func:`~service.simulation.scoring.least_allocated` / ``balanced_allocation``).
+
+    LeastAllocated's integer ``(a − r)·100 // a`` is computed as ``floor((a − r)·100.0 / a)``:
+    both operands are exact in a double and a quotient that is not an integer stays at least
+    ``1/a`` from the next one, far more than the division's rounding error while ``a`` is
+    below 2⁴⁶ (checked; larger values take the integer path).
+    """
+    if not index.all_sized:
+        return _local_scores_sparse(state, index, pod, balanced, at)
+    rows = slice(0, index.count) if at is None else at
+    total: Int64Array | None = None
     fractions = []
-    has = []
     for r, want in ((CPU, pod.spec.nonzero_cpu), (MEMORY, pod.spec.nonzero_memory)):
-        allocatable = state.allocatable[:n, r]
-        present = allocatable > 0
-        safe = np.where(present, allocatable, 1)
-        requested = state.nonzero_requested[:n, r] + want
-        scores.append(
-            np.where(present, np.maximum((allocatable - requested) * MAX_NODE_SCORE // safe, 0), 0)
-        )
-        has.append(present)
+        allocatable = index.allocatable_float[r][rows]
+        requested = state.nonzero_requested[rows, r] + want
+        if index.exact_float:
+            score = np.maximum(
+                np.floor((allocatable - requested) * 100.0 / allocatable), 0.0
+            ).astype(np.int64)
+        else:
+            whole = state.allocatable[rows, r]
+            score = np.maximum((whole - requested) * MAX_NODE_SCORE // np.maximum(whole, 1), 0)
+        total = score if total is None else total + score
         if balanced:
-            actual = (state.requested[:n, r] + pod.request[r]).astype(np.float64)
-            fractions.append(np.minimum(actual / safe, 1.0))
-    weights = has[0].astype(np.int64) + has[1]
-    la = (scores[0] + scores[1]) // np.maximum(weights, 1)
+            actual = (state.requested[rows, r] + pod.request[r]).astype(np.float64)
+            fractions.append(np.minimum(actual / allocatable, 1.0))
+    assert total is not None
+    la: Int64Array = total >> 1  # both resources present: the average of two non-negative scores
     if not balanced:
         return la
-    std = np.where(has[0] & has[1], np.abs((fractions[0] - fractions[1]) / 2), 0.0)
-    return la + ((1 - std) * float(MAX_NODE_SCORE)).astype(np.int64)
+    std = np.abs((fractions[0] - fractions[1]) / 2)
+    scores: Int64Array = la + ((1 - std) * float(MAX_NODE_SCORE)).astype(np.int64)
+    return scores
+
+
+def _local_scores_sparse(
+    state: ClusterState, index: NodeIndex, pod: Incoming, balanced: bool, at: Int64Array | None
+) -> Int64Array:
+    """:func:`local_scores` when some node lacks cpu or memory (scored over what it has)."""
+    nodes = range(index.count) if at is None else at.tolist()
+    scores: Int64Array = np.fromiter(
+        (local_score(state, index, pod, node, balanced) for node in nodes),
+        dtype=np.int64,
+        count=len(nodes),
+    )
+    return scores
 
 
 def local_score(
     state: ClusterState, index: NodeIndex, pod: Incoming, node: int, balanced: bool
 ) -> int:
     """:func:`local_scores` for one node."""
-    score = least_allocated(state, pod, node)
+    if not index.all_sized:
+        score = least_allocated(state, pod, node)
+        if balanced:
+            score += balanced_allocation(state, pod, node)
+        return score
+    cpu, memory = index.allocatable_cpu[node], index.allocatable_memory[node]
+    nonzero = state.nonzero_requested
+    used_cpu = int(nonzero[node, CPU]) + pod.spec.nonzero_cpu
+    used_memory = int(nonzero[node, MEMORY]) + pod.spec.nonzero_memory
+    la_cpu = (cpu - used_cpu) * MAX_NODE_SCORE // cpu if used_cpu <= cpu else 0
+    la_memory = (memory - used_memory) * MAX_NODE_SCORE // memory if used_memory <= memory else 0
+    score = (la_cpu + la_memory) // 2
     if balanced:
-        score += balanced_allocation(state, pod, node)
+        requested = state.requested
+        f_cpu = min(float(int(requested[node, CPU]) + int(pod.request[CPU])) / float(cpu), 1.0)
+        f_memory = min(
+            float(int(requested[node, MEMORY]) + int(pod.request[MEMORY])) / float(memory), 1.0
+        )
+        score += int((1 - abs((f_cpu - f_memory) / 2)) * float(MAX_NODE_SCORE))
     return score
 
 
-def fits(state: ClusterState, pod: Incoming, count: int) -> BoolArray:
-    ok = state.pod_count[:count] + 1 <= state.max_pods[:count]
+def fits(state: ClusterState, pod: Incoming, count: int, at: Int64Array | None = None) -> BoolArray:
+    """NodeResourcesFit's verdict per node (all of them, or those ``at``)."""
+    rows = slice(0, count) if at is None else at
+    ok: BoolArray = state.pod_count[rows] + 1 <= state.max_pods[rows]
     for r in np.flatnonzero(pod.request):
-        ok &= pod.request[r] <= state.allocatable[:count, r] - state.requested[:count, r]
+        ok &= pod.request[r] <= state.allocatable[rows, r] - state.requested[rows, r]
     return ok
+
+
+def fits_one(state: ClusterState, wants: list[tuple[int, int]], node: int) -> bool:
+    if state.pod_count[node] >= state.max_pods[node]:
+        return False
+    allocatable, requested = state.allocatable, state.requested
+    return all(want <= allocatable[node, r] - requested[node, r] for r, want in wants)
+
+
+@dataclass(slots=True)
+class LocalCache:
+    """Node-local values for one request vector, shared by the runs of every pod kind with
+    it and brought up to date from ``log_pos`` of the state's ``node_log``: NodeResourcesFit
+    (``fit``), LeastAllocated + BalancedAllocation (``local``) and the same packed with the
+    name rank for ordering (``packed``)."""
+
+    fit: BoolArray
+    local: Int64Array
+    packed: Int64Array
+    log_pos: int
+
+
+def class_codes(profile: Profile) -> Int64Array:
+    """Each node's class for ``profile`` (cached on it): its domain per topology rule that is
+    not per node, and its raw TaintToleration and NodeAffinity scores, as one integer."""
+    if profile.class_code is None:
+        code = np.zeros(len(profile.static_code), dtype=np.int64)
+        for t in profile.topologies:
+            if not t.hostname:
+                code = code * (t.column.domains + 1) + (t.column.codes + 1)
+        code = code * (int(profile.tt_raw.max(initial=0)) + 1) + profile.tt_raw
+        if profile.na_raw is not None:
+            code = code * (int(profile.na_raw.max(initial=0)) + 1) + profile.na_raw
+        profile.class_code = code
+    return profile.class_code
 
 
 # A place is what a class or group of nodes looks like to the pod's topology rules:
@@ -142,12 +222,14 @@ class Run:
         self.state, self.index, self.profile = state, index, profile
         pod = profile.pod
         n = index.count
-        self.log_pos = len(state.node_log)
+        self.cache = scheduler.local_cache(profile)
+        self.log_pos = self.cache.log_pos
         self.wants = [(int(r), int(pod.request[r])) for r in np.flatnonzero(pod.request)]
         evaluated = index.present if profile.pinned is None else profile.pinned
         self.static_ok = evaluated & (profile.static_code == 0)
-        self.local_ok = self.static_ok & fits(state, pod, n)
-        self.local = local_scores(state, index, pod, profile.balanced)
+        self.local_ok = self.static_ok & self.cache.fit
+        self.local = self.cache.local
+        self.packed = self.cache.packed
         topologies = profile.topologies
         self.hard = [(i, t.hostname, t.max_skew, int(t.self_match), t.min_domains)
                      for i, t in enumerate(topologies) if t.kind == HARD]  # fmt: skip
@@ -163,10 +245,14 @@ class Run:
         for t in topologies:
             if t.hostname:
                 tracked |= t.counts[:n] > 0
-        self.seen = [t.counts[:n].tolist() for t in topologies]
+        self.seen = [t.counts[:n].copy() for t in topologies]
         self.domain_counts: list[list[int]] = []
         self.domain_present: list[list[int]] = []
         for t in topologies:
+            if t.hostname:  # counted per node: no domain totals needed
+                self.domain_counts.append([])
+                self.domain_present.append([])
+                continue
             eligible = t.eligible[:n]
             codes = t.column.score_codes[eligible]
             weighted = np.bincount(
@@ -179,43 +265,39 @@ class Run:
         self.zero_eligible = [int(((t.counts[:n] == 0) & t.eligible[:n]).sum()) if t.hostname else 0
                               for t in topologies]  # fmt: skip
         self.eligible_count = [int(t.eligible[:n].sum()) for t in topologies]
-        # classes of bulk nodes: every topology's domain code, TaintToleration and NodeAffinity raw scores
-        code = np.zeros(n, dtype=np.int64)
-        for t in topologies:
-            if not t.hostname:
-                code = code * (t.column.domains + 1) + (t.column.codes + 1)
-        code = code * (int(profile.tt_raw.max(initial=0)) + 1) + profile.tt_raw
-        if profile.na_raw is not None:
-            code = code * (int(profile.na_raw.max(initial=0)) + 1) + profile.na_raw
-        self.code = code
+        self.code = code = class_codes(profile)
         self.bulk = self.local_ok & ~tracked
-        self.packed = self.local * SHIFT + (SHIFT - 1 - index.rank)
         self.classes: dict[int, list[int]] = {}
         self.class_count: dict[int, int] = {}
         self.class_place: dict[int, Place] = {}
         members = np.flatnonzero(self.bulk)
         codes = code[members]
         top = int(codes.max(initial=0))
-        distinct = (
-            np.flatnonzero(np.bincount(codes, minlength=top + 1))
-            if top < 4 * n
-            else np.unique(codes)
-        )
+        counted = np.bincount(codes, minlength=top + 1) if top < 4 * n else None
+        distinct = np.flatnonzero(counted) if counted is not None else np.unique(codes)
+        # one partial sort over every bulk node: each class's share of the overall top is
+        # that class's own top (refilled per class when used up)
+        head = self._top(members, TOP * len(distinct))
         for c in distinct.tolist():
-            inside = members[codes == c] if len(distinct) > 1 else members
-            self.class_count[c] = len(inside)
-            self.class_place[c] = self.place(int(inside[0]), bulk=True)
-            self.classes[c] = self._top(inside)
+            self.class_count[c] = (
+                int(counted[c]) if counted is not None else int((codes == c).sum())
+            )
+            self.classes[c] = []
+        for node in head:
+            self.classes[int(code[node])].append(node)
+        for c in distinct.tolist():
+            first = self.classes[c][-1] if self.classes[c] else int(members[codes == c][0])
+            self.class_place[c] = self.place(first, bulk=True)
         self.tracked = set(np.flatnonzero(tracked & evaluated).tolist())
         self.groups: dict[tuple[object, ...], Group] = {}
         self.group_of: dict[int, tuple[object, ...]] = {}
         for node in sorted(self.tracked):
             self._regroup(node)
 
-    def _top(self, inside: Int64Array) -> list[int]:
+    def _top(self, inside: Int64Array, size: int = TOP) -> list[int]:
         keys = self.packed[inside]
-        if len(inside) > TOP:
-            part = np.argpartition(-keys, TOP)[:TOP]
+        if len(inside) > size:
+            part = np.argpartition(-keys, size)[:size]
             inside, keys = inside[part], keys[part]
         best_last: list[int] = inside[np.argsort(keys)].tolist()  # taken with pop()
         return best_last
@@ -266,36 +348,32 @@ class Run:
         self.log_pos = len(log)
         p = self.profile
         pod = p.pod
-        allocatable, requested = state.allocatable, state.requested
-        full = state.pod_count, state.max_pods
         for node in dirty:
             if node >= self.index.count:
                 return False
-            ok = bool(self.static_ok[node]) and full[0][node] < full[1][node]
-            if ok:
-                for r, want in self.wants:
-                    if want > allocatable[node, r] - requested[node, r]:
-                        ok = False
-                        break
-            self.local_ok[node] = ok
+            fit = fits_one(state, self.wants, node)
+            self.cache.fit[node] = fit
+            self.local_ok[node] = bool(self.static_ok[node]) and fit
             score = local_score(state, self.index, pod, node, p.balanced)
             self.local[node] = score
             self.packed[node] = score * SHIFT + (SHIFT - 1 - int(self.index.rank[node]))
             for i, t in enumerate(p.topologies):
                 now = int(t.counts[node])
-                before = self.seen[i][node]
+                before = int(self.seen[i][node])
                 if now == before:
                     continue
                 self.seen[i][node] = now
                 if t.eligible[node]:
-                    self.domain_counts[i][t.column.score_listed[node]] += now - before
                     if t.hostname:
                         self.zero_eligible[i] += (now == 0) - (before == 0)
+                    else:
+                        self.domain_counts[i][t.column.score_listed[node]] += now - before
             if self.bulk[node]:
                 self.bulk[node] = False
                 self.class_count[int(self.code[node])] -= 1
             self.tracked.add(node)
             self._regroup(node)
+        self.cache.log_pos = self.log_pos
         return len(self.tracked) <= MAX_TRACKED
 
     # -- one decision -------------------------------------------------------------------------
@@ -392,23 +470,18 @@ class Run:
     def _spread_scores(self, options: list[tuple[Place, int, int]]) -> list[int]:
         soft = self.soft
         counts = self.domain_counts
-        require_all = self.profile.require_all_soft
-        feasible = 0
-        skipped = 0
-        ignored = []
-        for place, count, _ in options:
-            missing = require_all and any(place[0][i] < 0 for i, _, _ in soft)
-            ignored.append(missing)
-            feasible += count
-            if missing:
-                skipped += count
-        weights = []
-        for i, hostname, _ in soft:
+        if self.profile.require_all_soft:
+            ignored = [any(o[0][0][i] < 0 for i, _, _ in soft) for o in options]
+        else:
+            ignored = [False] * len(options)
+        feasible = sum(o[1] for o, ig in zip(options, ignored, strict=True) if not ig)
+        terms = []
+        for i, hostname, skew in soft:
             if hostname:
-                size = feasible - skipped
+                terms.append((i, True, math.log(feasible + 2), skew))
             else:
                 size = len({o[0][1][i] for o, ig in zip(options, ignored, strict=True) if not ig})
-            weights.append(math.log(size + 2))
+                terms.append((i, False, math.log(size + 2), skew))
         raw = []
         for (place, _, _), ig in zip(options, ignored, strict=True):
             if ig:
@@ -416,18 +489,18 @@ class Run:
                 continue
             codes, score_codes, host = place[0], place[1], place[2]
             total = 0.0
-            for (i, hostname, skew), w in zip(soft, weights, strict=True):
+            for i, hostname, weight, skew in terms:
                 if codes[i] >= 0:
-                    total += (host[i] if hostname else counts[i][score_codes[i]]) * w + skew
-            whole = math.floor(total)
-            raw.append(int(whole) + (1 if total - whole >= 0.5 else 0))
-        kept = [s for s in raw if s >= 0]
+                    total += (host[i] if hostname else counts[i][score_codes[i]]) * weight + skew
+            whole = int(total)  # total >= 0: truncation is floor
+            raw.append(whole + 1 if total - whole >= 0.5 else whole)
+        kept = [r for r in raw if r >= 0]
         if not kept:
             return [0] * len(raw)
         low, high = min(kept), max(kept)
         if high == 0:
-            return [0 if s < 0 else MAX_NODE_SCORE for s in raw]
-        return [0 if s < 0 else MAX_NODE_SCORE * (high + low - s) // high for s in raw]
+            return [0 if r < 0 else MAX_NODE_SCORE for r in raw]
+        return [0 if r < 0 else MAX_NODE_SCORE * (high + low - r) // high for r in raw]
 
 
 class FastScheduler:
@@ -441,6 +514,7 @@ class FastScheduler:
         self._profiles: dict[tuple[object, ...], Profile | None] = {}
         self._run: Run | None = None
         self._failures: dict[tuple[object, ...], tuple[tuple[int, int], Decision]] = {}
+        self._locals: dict[tuple[object, ...], LocalCache] = {}
 
     def _sync(self) -> None:
         state = self.state
@@ -452,7 +526,38 @@ class FastScheduler:
             self._specs = affinity_specs(state)
             self._profiles.clear()
             self._failures.clear()
+            self._locals.clear()
             self._run = None
+
+    def local_cache(self, profile: Profile) -> LocalCache:
+        """The node-local values for ``profile``'s request vector, brought up to date."""
+        state, index, pod = self.state, self.index, profile.pod
+        key = (
+            pod.spec.nonzero_cpu,
+            pod.spec.nonzero_memory,
+            pod.request.tobytes(),
+            profile.balanced,
+        )
+        cache = self._locals.get(key)
+        log = state.node_log
+        if cache is None or len(log) - cache.log_pos > index.count // 2:
+            local = local_scores(state, index, pod, profile.balanced)
+            cache = LocalCache(
+                fits(state, pod, index.count),
+                local,
+                local * SHIFT + (SHIFT - 1 - index.rank),
+                len(log),
+            )
+            self._locals[key] = cache
+        elif cache.log_pos < len(log):
+            at = np.unique(np.array(log[cache.log_pos :], dtype=np.int64))
+            at = at[at < index.count]
+            local = local_scores(state, index, pod, profile.balanced, at)
+            cache.fit[at] = fits(state, pod, index.count, at)
+            cache.local[at] = local
+            cache.packed[at] = local * SHIFT + (SHIFT - 1 - index.rank[at])
+            cache.log_pos = len(log)
+        return cache
 
     def profile(self, pod: int) -> Profile | None:
         state = self.state

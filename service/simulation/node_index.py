@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from service.kube.model import NodeSelectorTerm, PodSpec, Requirement, Taint
 from service.kube.selectors import requirement_matches
@@ -57,8 +58,11 @@ class NodeIndex:
     taint_sets: list[tuple[Taint, ...]]
     taint_group: Int64Array
     name_codes: LabelColumn
+    allocatable_float: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]  # cpu, memory
     allocatable_cpu: list[int]
     allocatable_memory: list[int]
+    all_sized: bool  # every node has cpu and memory allocatable
+    exact_float: bool  # every allocatable < 2**46: LeastAllocated's division exact in doubles
     _labels: list[dict[str, str]]
     _columns: dict[str, LabelColumn] = field(default_factory=dict)
     _unique: bool | None = None
@@ -144,7 +148,13 @@ def build_node_index(state: ClusterState) -> NodeIndex:
         list(groups),
         taint_group,
         names,
-        state.allocatable[:, CPU].tolist(),
-        state.allocatable[:, MEMORY].tolist(),
+        (
+            state.allocatable[:n, CPU].astype(np.float64),
+            state.allocatable[:n, MEMORY].astype(np.float64),
+        ),
+        state.allocatable[:n, CPU].tolist(),
+        state.allocatable[:n, MEMORY].tolist(),
+        bool((state.allocatable[:n, CPU] > 0).all() and (state.allocatable[:n, MEMORY] > 0).all()),
+        bool(state.allocatable[:n, :2].max(initial=0) < 2**46),
         state.node_labels,
     )

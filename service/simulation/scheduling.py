@@ -4,7 +4,8 @@ The pods it takes are those the snapshot has unbound, alive (not Succeeded/Faile
 being deleted (``schedule_one.go skipPodSchedule``) and addressed to ``default-scheduler``.
 They go through the scheduling queue's order (``queuesort/priority_sort.go``: higher
 priority first, then earlier — the creation time stands for the queue timestamp — then
-snapshot order), one cycle each (:func:`~service.simulation.scheduler.schedule_one`); a pod
+snapshot order), one cycle each (:func:`~service.simulation.scheduler.schedule_one`, or its
+fast twin); a pod
 that lands binds at once and a preemptor's victims are deleted at once, so that later pods
 see the cluster as it will be. (kube-scheduler nominates the preemptor and binds it on a
 later cycle, once its victims are gone; nominated pods keep lower-priority pods off the
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.kube.model import ClusterSnapshot
+from service.simulation.fast_scheduler import FastScheduler
 from service.simulation.scheduler import Decision, schedule_one
 from service.simulation.state import ClusterState
 
@@ -73,12 +75,18 @@ def describe(state: ClusterState, decision: Decision) -> PodScheduling:
     )
 
 
-def scheduling(snapshot: ClusterSnapshot) -> list[PodScheduling]:
-    """Schedule the snapshot's Pending pods in queue order; one entry per pod, in that order."""
+def scheduling(snapshot: ClusterSnapshot, *, fast: bool = True) -> list[PodScheduling]:
+    """Schedule the snapshot's Pending pods in queue order; one entry per pod, in that order.
+
+    ``fast``: decide with :class:`~service.simulation.fast_scheduler.FastScheduler` (the
+    default; equal by test) rather than the reference
+    :func:`~service.simulation.scheduler.schedule_one`.
+    """
     state = ClusterState(snapshot)
+    decide = FastScheduler(state).decide if fast else lambda pod: schedule_one(state, pod)
     results = []
     for pod in queue_order(state):
-        decision = schedule_one(state, pod)
+        decision = decide(pod)
         results.append(describe(state, decision))
         apply(state, decision)
     return results

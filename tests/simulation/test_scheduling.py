@@ -363,3 +363,20 @@ def test_anti_affinity_event_seen_in_the_wild() -> None:
         "2 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: "
         "1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
     )
+
+
+def test_the_fast_and_the_reference_scheduler_agree_on_these_cases() -> None:
+    # every case above runs the fast scheduler; the reference gives the same on a mixed one
+    nodes = [
+        node("a", 2000, zone="z1", taints=[UNREACHABLE]),
+        node("b", 1000, zone="z2"),
+        node("c", 3000, zone="z3"),
+    ]
+    pods = [
+        P("x", spec(500, priority=5), node="c"),
+        P("p1", spec(900)),
+        P("p2", spec(900)),
+        P("p3", spec(2500, priority=10)),
+    ]
+    snapshot = cluster(nodes, pods, version="1.33")
+    assert scheduling(snapshot) == scheduling(snapshot, fast=False)
