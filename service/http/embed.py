@@ -4,7 +4,8 @@ The arguments are the query parameters (see :mod:`service.render.answers`), and
 ``version=<v>`` answers from that kept graph version (410 once it is no longer kept, see
 :mod:`service.http.live`); the permalink always carries the version it was answered from,
 so it keeps giving the same answer while that version is kept. A 200 carries ``ETag`` (the graph version and a hash of the canonical URL: format and
-normalised arguments) and ``Cache-Control: public, max-age=<embed_max_age>``; a
+normalised arguments, and of the imported scenario it names, so a re-imported cluster
+served under the same name is a new answer) and ``Cache-Control: public, max-age=<embed_max_age>``; a
 matching ``If-None-Match`` gets a bodiless 304 without running the query, since the
 graph is read-only. Pages on the ``embed_cors_origins`` may fetch embeds from scripts.
 
@@ -17,6 +18,7 @@ that runs out of its time budget, or is refused while the server catches up, is 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from functools import partial
 
 import anyio.to_thread
@@ -28,14 +30,20 @@ from service.errors import EntityNotFound, InvalidArgument
 from service.http.conditional import etag_matches
 from service.http.live import gone_headers, pinned_query, request_graph, without_version
 from service.http.state import AppState
+from service.kube.model import ClusterSnapshot
 from service.packs.versions import VersionNotKept
 from service.render.answers import ANSWERS, Answer
 from service.render.formats import MEDIA_TYPES, Embed, Format
 from service.settings import Settings
+from service.snapshots.scenario_file import encode_scenario
 
 router = APIRouter()
 PATH = "/embed/{name}.{format}"
 RETRY_AFTER_SECONDS = 5
+DIGESTS_KEPT = 64
+
+# id(snapshot) -> (snapshot, digest): the snapshot is held so that its id is not reused.
+_digests: dict[int, tuple[ClusterSnapshot, str]] = {}
 
 
 @router.api_route(PATH, methods=["GET", "HEAD"], include_in_schema=False)
@@ -58,19 +66,22 @@ async def embed(request: Request, name: str, format: str) -> Response:
         message = f"format: {name} has no {format!r} format; formats: {formats}"
         return _error(404, message, cors, answer)
     try:
-        arguments = answer.parse(without_version(request.query_params.multi_items()), kg)
+        arguments = answer.parse(
+            without_version(request.query_params.multi_items()), kg, state.scenarios
+        )
     except InvalidArgument as exc:
         return _error(400, str(exc), cors, answer)
 
     query = arguments.query_string()
     base = (settings.embed_base_url or str(request.base_url)).rstrip("/")
     permalink = f"{base}/embed/{name}.{fmt.value}?{pinned_query(query, kg.version)}"
-    etag = f'"{kg.version}-{hashlib.sha256(permalink.encode()).hexdigest()[:16]}"'
+    identity = permalink + scenario_digest(state.scenarios, arguments.get("scenario"))
+    etag = f'"{kg.version}-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.embed_max_age}", **cors}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
 
-    job = partial(answer.render, kg, arguments, fmt, Embed(permalink, kg.version))
+    job = partial(answer.render, kg, arguments, fmt, Embed(permalink, kg.version), state.scenarios)
     try:
         if answer.heavy(arguments):
             with time_budget(settings.time_budget_seconds):
@@ -78,13 +89,29 @@ async def embed(request: Request, name: str, format: str) -> Response:
         else:
             text = await anyio.to_thread.run_sync(job)
     except EntityNotFound as exc:
-        return _error(404, answer.explain(kg, exc), cors, answer)
+        return _error(404, answer.explain(kg, exc, state.scenarios), cors, answer)
     except InvalidArgument as exc:
-        return _error(400, answer.explain(kg, exc), cors, answer)
+        return _error(400, answer.explain(kg, exc, state.scenarios), cors, answer)
     except (TimeBudgetExceeded, HeavyWorkRefused) as exc:
         retry = {"Retry-After": str(RETRY_AFTER_SECONDS), **cors}
         return _error(503, str(exc), retry)
     return Response(text, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+def scenario_digest(served: Mapping[str, ClusterSnapshot], name: str | None) -> str:
+    """A hash of the imported scenario ``name`` serves ("" for none, or a pack's scenario,
+    which the graph version covers); computed once per loaded snapshot."""
+    snapshot = served.get(name) if name is not None else None
+    if snapshot is None:
+        return ""
+    known = _digests.get(id(snapshot))
+    if known is not None and known[0] is snapshot:
+        return known[1]
+    digest = hashlib.sha256(encode_scenario(snapshot)).hexdigest()[:16]
+    if len(_digests) >= DIGESTS_KEPT:
+        _digests.pop(next(iter(_digests)))
+    _digests[id(snapshot)] = (snapshot, digest)
+    return digest
 
 
 @router.options(PATH, include_in_schema=False)

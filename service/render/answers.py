@@ -2,8 +2,9 @@
 
 ``GET /embed/{answer}.{format}?{arguments}`` looks the answer up in :data:`ANSWERS`,
 reads the arguments with :meth:`Answer.parse` (see :mod:`service.render.arguments`)
-and renders with :meth:`Answer.render`. Everything here is pure: the HTTP layer adds
-the URL, caching headers and threads.
+and renders with :meth:`Answer.render`. An answer is asked of the graph and of the cluster
+scenarios served next to it (``serve --scenarios``; none by default). Everything here is
+pure: the HTTP layer adds the URL, caching headers and threads.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from service.render import entity as entity_render
 from service.render import failure as failure_render
 from service.render import recommendation as recommendation_render
 from service.render import stack_path as stack_render
-from service.render.arguments import Arguments, Param, explain, parse_arguments
+from service.render.arguments import (
+    NOTHING_SERVED,
+    Arguments,
+    Param,
+    Served,
+    explain,
+    parse_arguments,
+)
 from service.render.formats import Embed, Format
 
 R = TypeVar("R")
@@ -39,7 +47,7 @@ class Answer(Generic[R]):
     name: str
     summary: str
     params: tuple[Param, ...]
-    ask: Callable[[KnowledgeGraph, Arguments], R]
+    ask: Callable[[KnowledgeGraph, Arguments, Served], R]
     renderers: Mapping[Format, Callable[[R, Embed], str]]
     heavy: Callable[[Arguments], bool] = lambda arguments: False
 
@@ -56,42 +64,63 @@ class Answer(Generic[R]):
             parts.append(f"&{part}" if p.required else f"[&{part}]")
         return f"/embed/{self.name}.{{{formats}}}?{''.join(parts).removeprefix('&')}"
 
-    def parse(self, items: Iterable[tuple[str, str]], kg: KnowledgeGraph) -> Arguments:
+    def parse(
+        self,
+        items: Iterable[tuple[str, str]],
+        kg: KnowledgeGraph,
+        served: Served = NOTHING_SERVED,
+    ) -> Arguments:
         """The query string's ``items`` as normalised arguments; raises InvalidArgument."""
-        return parse_arguments(self.name, self.params, items, kg)
+        return parse_arguments(self.name, self.params, items, kg, served)
 
-    def explain(self, kg: KnowledgeGraph, error: InvalidArgument | EntityNotFound) -> str:
+    def explain(
+        self,
+        kg: KnowledgeGraph,
+        error: InvalidArgument | EntityNotFound,
+        served: Served = NOTHING_SERVED,
+    ) -> str:
         """A query's error message, with valid values where it gave none."""
-        return explain(self.params, kg, error)
+        return explain(self.params, kg, error, served)
 
-    def render(self, kg: KnowledgeGraph, arguments: Arguments, format: Format, embed: Embed) -> str:
-        """Ask the graph and render the result; raises the query's ArchgraphErrors."""
-        return self.renderers[format](self.ask(kg, arguments), embed)
+    def render(
+        self,
+        kg: KnowledgeGraph,
+        arguments: Arguments,
+        format: Format,
+        embed: Embed,
+        served: Served = NOTHING_SERVED,
+    ) -> str:
+        """Ask the graph (and ``served``) and render the result; raises ArchgraphErrors."""
+        return self.renderers[format](self.ask(kg, arguments, served), embed)
 
 
 # -- valid values, for error messages ------------------------------------------------------
-def _all_ids(kg: KnowledgeGraph) -> list[str]:
+def _all_ids(kg: KnowledgeGraph, served: Served) -> list[str]:
     return sorted(e.id for e in kg.entities())
 
 
-def _stack_ids(kg: KnowledgeGraph) -> list[str]:
+def _comparable_ids(kg: KnowledgeGraph, served: Served) -> list[str]:
+    return comparable_entities(kg)
+
+
+def _stack_ids(kg: KnowledgeGraph, served: Served) -> list[str]:
     ends = {(r.source, r.target) for r in kg.relations() if r.type is RelationType.RUNS_ON}
     return sorted({end for pair in ends for end in pair})
 
 
-def _dimension_ids(kg: KnowledgeGraph) -> list[str]:
+def _dimension_ids(kg: KnowledgeGraph, served: Served) -> list[str]:
     return [e.id for e in kg.entities(EntityKind.DIMENSION)]
 
 
-def _requirement_ids(kg: KnowledgeGraph) -> list[str]:
+def _requirement_ids(kg: KnowledgeGraph, served: Served) -> list[str]:
     return [e.id for e in requirements(kg)]
 
 
-def _scenario_names(kg: KnowledgeGraph) -> list[str]:
-    return sorted(kg.scenarios)
+def _scenario_names(kg: KnowledgeGraph, served: Served) -> list[str]:
+    return sorted({*kg.scenarios, *served})
 
 
-def _events(kg: KnowledgeGraph) -> list[str]:
+def _events(kg: KnowledgeGraph, served: Served) -> list[str]:
     return [e.value for e in FailureEvent]
 
 
@@ -100,18 +129,20 @@ def _event_name(value: str) -> str:
 
 
 # -- the answers -----------------------------------------------------------------------------
-def _comparison(kg: KnowledgeGraph, a: Arguments) -> Comparison:
+def _comparison(kg: KnowledgeGraph, a: Arguments, served: Served) -> Comparison:
     return compare(kg, a.one("left"), a.one("right"), a.values("dimensions"))
 
 
-def _stack_path(kg: KnowledgeGraph, a: Arguments) -> stack_render.StackPathAnswer:
+def _stack_path(kg: KnowledgeGraph, a: Arguments, served: Served) -> stack_render.StackPathAnswer:
     source, target = a.one("from"), a.one("to")
     path = stack_path(kg, source, target)
     return stack_render.StackPathAnswer(kg.entity(source), kg.entity(target), path)
 
 
-def _failure(kg: KnowledgeGraph, a: Arguments) -> failure_render.FailureAnswer:
-    return failure_render.failure_answer(kg, a.one("event"), a.get("target"), a.get("scenario"))
+def _failure(kg: KnowledgeGraph, a: Arguments, served: Served) -> failure_render.FailureAnswer:
+    return failure_render.failure_answer(
+        kg, a.one("event"), a.get("target"), a.get("scenario"), served
+    )
 
 
 _ENTITY = "an entity id"
@@ -122,8 +153,8 @@ ANSWERS: dict[str, Answer[Any]] = {
             "comparison",
             "two platforms compared dimension by dimension",
             (
-                Param("left", "an entity with comparison values", valid=comparable_entities),
-                Param("right", "an entity with comparison values", valid=comparable_entities),
+                Param("left", "an entity with comparison values", valid=_comparable_ids),
+                Param("right", "an entity with comparison values", valid=_comparable_ids),
                 Param(
                     "dimensions",
                     "dimension ids",
@@ -149,7 +180,7 @@ ANSWERS: dict[str, Answer[Any]] = {
                     valid=_requirement_ids,
                 ),
             ),
-            lambda kg, a: recommend(kg, a.values("requirements") or ()),
+            lambda kg, a, served: recommend(kg, a.values("requirements") or ()),
             {
                 Format.MARKDOWN: recommendation_render.to_markdown,
                 Format.HTML: recommendation_render.to_html,
@@ -175,7 +206,7 @@ ANSWERS: dict[str, Answer[Any]] = {
             "blast-radius",
             "what fails when an entity fails",
             (Param("id", _ENTITY, valid=_all_ids),),
-            lambda kg, a: blast_radius(kg, a.one("id")),
+            lambda kg, a, served: blast_radius(kg, a.one("id")),
             {
                 Format.MARKDOWN: blast_render.to_markdown,
                 Format.HTML: blast_render.to_html,
@@ -187,7 +218,7 @@ ANSWERS: dict[str, Answer[Any]] = {
             "entity",
             "one entity, its sources and relations",
             (Param("id", _ENTITY, valid=_all_ids),),
-            lambda kg, a: entity_render.entity_answer(kg, a.one("id")),
+            lambda kg, a, served: entity_render.entity_answer(kg, a.one("id")),
             {
                 Format.MARKDOWN: entity_render.to_markdown,
                 Format.HTML: entity_render.to_html,
@@ -199,8 +230,12 @@ ANSWERS: dict[str, Answer[Any]] = {
             "what happens when something fails, optionally simulated on a named scenario",
             (
                 Param("event", "a failure event", valid=_events, normalise=_event_name),
-                Param("target", "a node, pod or Deployment of the scenario", required=False),
-                Param("scenario", "a scenario file name", required=False, valid=_scenario_names),
+                Param(
+                    "target",
+                    "a node, zone, pod or workload of the scenario",
+                    required=False,
+                ),
+                Param("scenario", "a scenario's name", required=False, valid=_scenario_names),
             ),
             _failure,
             {

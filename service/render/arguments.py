@@ -4,18 +4,24 @@ Normalising makes equal questions get equal URLs (and ETags): arguments are put 
 the answer's parameter order; a repeatable one may be repeated or comma-separated
 (``dimensions=a,b`` is ``dimensions=a&dimensions=b``), its duplicates dropped; a
 parameter may also respell values (the failure ``event``: ``pod-deleted`` is
-``POD_DELETED``). Error messages name the argument and, from the graph, what is valid.
+``POD_DELETED``). Error messages name the argument and what is valid: from the graph, or
+from the cluster scenarios served next to it (``serve --scenarios``).
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from service.errors import EntityNotFound, InvalidArgument
 from service.knowledge import KnowledgeGraph
+from service.kube.model import ClusterSnapshot
+
+Served = Mapping[str, ClusterSnapshot]
+"""The imported cluster scenarios a server offers by name (``serve --scenarios``)."""
+NOTHING_SERVED: Served = {}
 
 LISTED = 30  # valid values listed in full in an error message; more get suggestions
 SUGGESTED = 5
@@ -25,15 +31,15 @@ SUGGESTED = 5
 class Param:
     """One argument: its name, what it takes, and the values valid in a graph.
 
-    ``valid`` lists the values an error message may offer (None: free text);
-    ``normalise`` turns a value into its canonical spelling.
+    ``valid`` lists the values an error message may offer, from the graph and the served
+    scenarios (None: free text); ``normalise`` turns a value into its canonical spelling.
     """
 
     name: str
     help: str
     required: bool = True
     repeatable: bool = False
-    valid: Callable[[KnowledgeGraph], Sequence[str]] | None = None
+    valid: Callable[[KnowledgeGraph, Served], Sequence[str]] | None = None
     normalise: Callable[[str], str] | None = None
 
 
@@ -64,7 +70,11 @@ class Arguments:
 
 
 def parse_arguments(
-    answer: str, params: Sequence[Param], items: Iterable[tuple[str, str]], kg: KnowledgeGraph
+    answer: str,
+    params: Sequence[Param],
+    items: Iterable[tuple[str, str]],
+    kg: KnowledgeGraph,
+    served: Served = NOTHING_SERVED,
 ) -> Arguments:
     """Normalise query-string ``items`` into :class:`Arguments` of ``answer``'s ``params``.
 
@@ -72,7 +82,7 @@ def parse_arguments(
     ------
     InvalidArgument : an argument the answer does not take, a missing or empty one, or
         a single-valued one given twice (the field is the argument's name; the message
-        lists the valid values from ``kg`` where there are few).
+        lists the valid values from ``kg`` and ``served`` where there are few).
     """
     by_name = {p.name: p for p in params}
     given: dict[str, list[str]] = {}
@@ -84,7 +94,7 @@ def parse_arguments(
         values = [v.strip() for v in value.split(",")] if param.repeatable else [value.strip()]
         given.setdefault(key, []).extend(v for v in values if v)
         if not param.repeatable and not value.strip():
-            raise InvalidArgument(key, f"is empty; give {param.help}{_valid(param, kg)}")
+            raise InvalidArgument(key, f"is empty; give {param.help}{_valid(param, kg, served)}")
         if not param.repeatable and len(given[key]) > 1:
             raise InvalidArgument(key, "given more than once; give it once")
     normalised = []
@@ -92,7 +102,7 @@ def parse_arguments(
         if param.name not in given:
             if param.required:
                 raise InvalidArgument(
-                    param.name, f"is required: give {param.help}{_valid(param, kg)}"
+                    param.name, f"is required: give {param.help}{_valid(param, kg, served)}"
                 )
             continue
         values = given[param.name]
@@ -103,21 +113,24 @@ def parse_arguments(
 
 
 def explain(
-    params: Sequence[Param], kg: KnowledgeGraph, error: InvalidArgument | EntityNotFound
+    params: Sequence[Param],
+    kg: KnowledgeGraph,
+    error: InvalidArgument | EntityNotFound,
+    served: Served = NOTHING_SERVED,
 ) -> str:
     """The error's message; an unknown id the query gave no alternatives for gets some."""
     message = str(error)
     if not isinstance(error, EntityNotFound) or error.valid:
         return message
     param = next((p for p in params if p.name == error.field), None)
-    return message if param is None else message + _valid(param, kg, error.entity_id)
+    return message if param is None else message + _valid(param, kg, served, error.entity_id)
 
 
-def _valid(param: Param, kg: KnowledgeGraph, wrong: str = "") -> str:
+def _valid(param: Param, kg: KnowledgeGraph, served: Served, wrong: str = "") -> str:
     """``; valid: a, b`` for a short list, else the closest matches to ``wrong``."""
     if param.valid is None:
         return ""
-    valid = list(param.valid(kg))
+    valid = list(param.valid(kg, served))
     if not valid:
         return "; there are none in this graph"
     if len(valid) <= LISTED:

@@ -1,4 +1,13 @@
-"""Failure consequences: the timeline of what happens and, for a scenario, the outcome."""
+"""Failure consequences: the timeline of what happens and, for a scenario, the outcome.
+
+``scenario=NAME`` names a pack's scenario (``graph_data/scenarios/``) or an imported one
+served next to the graph (``serve --scenarios``; an imported one wins a shared name). A pack's
+scenario of nodes of CPU and memory and Deployments only keeps the simple simulation, as the
+``scenario`` input of ``failureConsequences`` does, unless the event needs a real cluster
+(``ZONE_DOWN``, ``NODE_DRAIN``, ``NODE_DELETED``); every other scenario runs the full
+simulation and renders as :mod:`service.render.cluster_failure` says: the pods each step acts
+on, and a table of the workloads after.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +17,19 @@ from dataclasses import dataclass
 from service.domain import Entity, EntityKind
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
+from service.queries.cluster_input import uses_cluster_features
 from service.queries.cluster_outcome import ScenarioOutcome
 from service.queries.failures import ConsequenceStep, FailureAnalysis, failure_consequences
 from service.queries.scenario import named_scenario
-from service.queries.simulation import as_failure_event
-from service.render import html, markdown, mermaid, svg
+from service.queries.scenarios import named_snapshot
+from service.queries.simulation import CLUSTER_ONLY_EVENTS, FailureEvent, as_failure_event
+from service.render import cluster_failure, html, markdown, mermaid, svg
+from service.render.arguments import NOTHING_SERVED, Served
 from service.render.citations import Citations
 from service.render.formats import Embed
 
 STEP_HEADER = ["#", "At", "Actor", "What happens", "Sources"]
+CLUSTER_STEP_HEADER = ["#", "At", "Actor", "What happens", "Pods", "Sources"]
 OUTCOME_HEADER = ["Deployment", "Desired", "Running", "Pending", "Pending reason"]
 
 
@@ -33,9 +46,15 @@ class FailureAnswer:
 
 
 def failure_answer(
-    kg: KnowledgeGraph, event: str, target: str | None, scenario: str | None
+    kg: KnowledgeGraph,
+    event: str,
+    target: str | None,
+    scenario: str | None,
+    served: Served = NOTHING_SERVED,
 ) -> FailureAnswer:
     """Analyse ``event`` (on ``target`` in the named ``scenario``, if given).
+
+    ``served``: the imported scenarios, by name, next to the packs' own.
 
     Raises
     ------
@@ -47,8 +66,7 @@ def failure_answer(
         raise InvalidArgument(
             "target", "is only used with a scenario; add scenario=<name> or drop the target"
         )
-    cluster = None if scenario is None else named_scenario(kg, scenario)
-    analysis = failure_consequences(kg, failure_event, target, cluster)
+    analysis, description = _analyse(kg, failure_event, target, scenario, served)
     entity = next(
         (
             e
@@ -57,9 +75,29 @@ def failure_answer(
         ),
         None,
     )
-    data = kg.scenarios.get(scenario) if scenario is not None else None
-    description = data.get("description") if isinstance(data, Mapping) else None
-    return FailureAnswer(analysis, entity, target, scenario, str(description or ""))
+    return FailureAnswer(analysis, entity, target, scenario, description)
+
+
+def _analyse(
+    kg: KnowledgeGraph,
+    event: FailureEvent,
+    target: str | None,
+    scenario: str | None,
+    served: Served,
+) -> tuple[FailureAnalysis, str]:
+    """The analysis, and the scenario's description (see the module docstring)."""
+    if scenario is None:
+        return failure_consequences(kg, event, target), ""
+    data = None if scenario in served else kg.scenarios.get(scenario)
+    if (
+        isinstance(data, Mapping)
+        and not uses_cluster_features(data)
+        and event not in CLUSTER_ONLY_EVENTS
+    ):
+        simple = named_scenario(kg, scenario)
+        return failure_consequences(kg, event, target, simple), str(data.get("description") or "")
+    cluster = named_snapshot(kg, served, scenario, field="scenario")
+    return failure_consequences(kg, event, target, cluster=cluster), cluster.description
 
 
 def title(answer: FailureAnswer) -> str:
@@ -84,10 +122,33 @@ def _description(step: ConsequenceStep) -> str:
 
 
 def _step_rows(answer: FailureAnswer, citations: Citations) -> list[list[str]]:
+    if answer.analysis.cluster is not None:
+        return [
+            [
+                str(s.order),
+                when(s.at_seconds),
+                s.actor,
+                _description(s),
+                cluster_failure.pods_text(s.pods, s.pod_count),
+                citations.marks(s.sources),
+            ]
+            for s in answer.analysis.steps
+        ]
     return [
         [str(s.order), when(s.at_seconds), s.actor, _description(s), citations.marks(s.sources)]
         for s in answer.analysis.steps
     ]
+
+
+def _step_header(answer: FailureAnswer) -> list[str]:
+    return CLUSTER_STEP_HEADER if answer.analysis.cluster is not None else STEP_HEADER
+
+
+def _step_text(answer: FailureAnswer, step: ConsequenceStep) -> str:
+    """The step's description, with the pods it acts on for a real cluster."""
+    if answer.analysis.cluster is None or not (step.pods or step.pod_count):
+        return _description(step)
+    return f"{_description(step)}. Pods: {cluster_failure.pods_text(step.pods, step.pod_count)}."
 
 
 def outcome_summary(outcome: ScenarioOutcome) -> str:
@@ -104,6 +165,55 @@ def _outcome_rows(outcome: ScenarioOutcome) -> list[list[str]]:
         [d.name, str(d.desired), str(d.running), str(d.pending), d.pending_reason or "—"]
         for d in outcome.deployments
     ]
+
+
+def _counts(outcome: ScenarioOutcome) -> str:
+    return ", ".join(f"{d.name} {d.running}/{d.desired} running" for d in outcome.deployments)
+
+
+@dataclass(frozen=True, slots=True)
+class _OutcomeView:
+    """An outcome as every format shows it: a sentence, a table (and a line after it), a
+    short version for diagrams (``detail``) and timelines (``note``)."""
+
+    summary: str
+    header: list[str]
+    rows: list[list[str]]
+    after: str
+    detail: str
+    note: str
+    available: bool
+
+
+def _outcome(answer: FailureAnswer) -> _OutcomeView | None:
+    cluster = answer.analysis.cluster
+    if cluster is not None:
+        result = cluster.outcome
+        summary = cluster_failure.outcome_summary(result)
+        short = cluster_failure.short_counts(result)
+        rows = cluster_failure.workload_rows(result)
+        return _OutcomeView(
+            summary=summary,
+            header=cluster_failure.WORKLOAD_HEADER,
+            rows=rows,
+            after=cluster_failure.others_line(result),
+            detail=short,
+            note=f"{summary} Left short: {short}." if rows else summary,
+            available=result.available,
+        )
+    outcome = answer.analysis.outcome
+    if outcome is None:
+        return None
+    summary, counts = outcome_summary(outcome), _counts(outcome)
+    return _OutcomeView(
+        summary=summary,
+        header=OUTCOME_HEADER,
+        rows=_outcome_rows(outcome),
+        after="",
+        detail=counts,
+        note=f"{summary} {counts}.",
+        available=outcome.available,
+    )
 
 
 def _scenario(answer: FailureAnswer) -> str:
@@ -124,13 +234,14 @@ def to_markdown(answer: FailureAnswer, embed: Embed) -> str:
     body = [f"{markdown.inline(summary)} {marks}".strip()] if summary else []
     if answer.scenario is not None:
         body.append(markdown.inline(_scenario(answer)))
-    body.append(markdown.table(STEP_HEADER, _step_rows(answer, citations)))
-    outcome = answer.analysis.outcome
+    body.append(markdown.table(_step_header(answer), _step_rows(answer, citations)))
+    outcome = _outcome(answer)
     if outcome is not None:
-        body += [
-            markdown.inline(outcome_summary(outcome)),
-            markdown.table(OUTCOME_HEADER, _outcome_rows(outcome)),
-        ]
+        body.append(markdown.inline(outcome.summary))
+        if outcome.rows:
+            body.append(markdown.table(outcome.header, outcome.rows))
+        if outcome.after:
+            body.append(markdown.inline(outcome.after))
     return markdown.page(title(answer), body, citations.markdown(), embed.permalink, embed.version)
 
 
@@ -140,13 +251,14 @@ def to_html(answer: FailureAnswer, embed: Embed) -> str:
     body = [html.paragraph(summary, marks)] if summary else []
     if answer.scenario is not None:
         body.append(html.paragraph(_scenario(answer)))
-    body.append(html.table(STEP_HEADER, _step_rows(answer, citations)))
-    outcome = answer.analysis.outcome
+    body.append(html.table(_step_header(answer), _step_rows(answer, citations)))
+    outcome = _outcome(answer)
     if outcome is not None:
-        body += [
-            html.paragraph(outcome_summary(outcome)),
-            html.table(OUTCOME_HEADER, _outcome_rows(outcome)),
-        ]
+        body.append(html.paragraph(outcome.summary))
+        if outcome.rows:
+            body.append(html.table(outcome.header, outcome.rows))
+        if outcome.after:
+            body.append(html.paragraph(outcome.after))
     return html.fragment("failure", title(answer), body, citations, embed)
 
 
@@ -161,12 +273,12 @@ def to_mermaid(answer: FailureAnswer, embed: Embed) -> str:
         head = (
             f"{step.order}. {when(step.at_seconds)} · {step.actor} {citations.marks(step.sources)}"
         )
-        lines.append(mermaid.node(node, head, _description(step)))
+        lines.append(mermaid.node(node, head, _step_text(answer, step)))
         lines.append(mermaid.edge(previous, node))
         previous = node
-    outcome = answer.analysis.outcome
+    outcome = _outcome(answer)
     if outcome is not None:
-        lines.append(mermaid.node("outcome", outcome_summary(outcome), _counts(outcome)))
+        lines.append(mermaid.node("outcome", outcome.summary, outcome.detail))
         lines.append(mermaid.edge(previous, "outcome"))
         style = (
             "fill:#d9f2dd,stroke:#2f7d3a" if outcome.available else "fill:#f8d7da,stroke:#b02a37"
@@ -176,22 +288,20 @@ def to_mermaid(answer: FailureAnswer, embed: Embed) -> str:
     return mermaid.document(title(answer), "TB", lines, citations, embed)
 
 
-def _counts(outcome: ScenarioOutcome) -> str:
-    return ", ".join(f"{d.name} {d.running}/{d.desired} running" for d in outcome.deployments)
-
-
 def to_svg(answer: FailureAnswer, embed: Embed) -> str:
     """A timeline: when each step happens, who acts and what it does."""
     citations = Citations()
     summary, marks = _intro(answer, citations)
     moments = [svg.Moment("0 s", "Event", f"{summary} {marks}".strip())] if summary else []
     moments += [
-        svg.Moment(when(s.at_seconds), s.actor, f"{_description(s)} {citations.marks(s.sources)}")
+        svg.Moment(
+            when(s.at_seconds), s.actor, f"{_step_text(answer, s)} {citations.marks(s.sources)}"
+        )
         for s in answer.analysis.steps
     ]
     notes = [embed.stamp]
-    outcome = answer.analysis.outcome
+    outcome = _outcome(answer)
     if outcome is not None:
-        notes.append(f"{outcome_summary(outcome)} {_counts(outcome)}.")
+        notes.append(outcome.note)
     notes += [f"[{c.number}] {c.text()}" for c in citations.entries]
     return svg.timeline(title(answer), moments, notes, embed.permalink)

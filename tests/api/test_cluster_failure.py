@@ -142,7 +142,7 @@ async def test_a_served_scenario_is_found_by_name(kg: KnowledgeGraph) -> None:
          "snapshot: give at most one of scenario, scenarioName and snapshot, not scenarioName and snapshot"),
         ({"e": "NODE_DOWN", "t": "a", "n": "nowhere"},
          "scenarioName: no scenario named 'nowhere'; scenarios: memory-bound-autoscaling, "
-         "three-nodes-full, three-nodes-full-autoscaling"),
+         "three-nodes-full, three-nodes-full-autoscaling, three-zones"),
         # a truncated kubectl dump
         ({"e": "NODE_DOWN", "t": "a", "snap": '{"kind": "NodeList", "items": ['},
          "snapshot: line 1, column 32: not valid JSON: the text ends early (truncated)"),

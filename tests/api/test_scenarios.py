@@ -27,8 +27,17 @@ async def test_the_built_in_scenarios_are_listed_with_what_they_hold(kg: Knowled
         ("memory-bound-autoscaling", "built-in", 2, 5),
         ("three-nodes-full", "built-in", 3, 12),
         ("three-nodes-full-autoscaling", "built-in", 3, 12),
+        # DaemonSet pods are counted once they exist: 6 web + 3 api + 1 cache + 3 db
+        ("three-zones", "built-in", 6, 13),
     ]
     assert listed[1]["workloadsByKind"] == [{"kind": "Deployment", "count": 3}]
+    assert listed[3]["zones"] == ["zone-a", "zone-b", "zone-c"]
+    assert listed[3]["workloadsByKind"] == [
+        {"kind": "DaemonSet", "count": 1},
+        {"kind": "Deployment", "count": 3},
+        {"kind": "StatefulSet", "count": 1},
+    ]
+    assert listed[3]["disruptionBudgetCount"] == 1
 
 
 async def test_an_imported_scenario_counts_its_pods_and_wins_over_a_packs_name(

@@ -8,14 +8,20 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 
 from service.http.app import create_app
 from service.knowledge import KnowledgeGraph
+from service.kube.model import ClusterSnapshot
 from service.packs.loader import load_graph
+from service.render import markdown
 from service.settings import Settings
+from service.snapshots.importer import import_paths
 
 COMPARISON = "/embed/comparison.md?left=virtual-machine&right=container"
+SNAPSHOTS = (Path(__file__).parents[2] / ".." / "shared" / "k8s-snapshots").resolve()
+BUNDLE = SNAPSHOTS / "openshift__insights-operator__ocp4.4-gcp-6node-2021-03-bundle"
 SCENARIO = """\
 description: Two 2-CPU nodes running three web pods.
 nodes:
@@ -28,10 +34,14 @@ deployments:
 
 @asynccontextmanager
 async def serving(
-    kg: KnowledgeGraph, settings: Settings | None = None
+    kg: KnowledgeGraph,
+    settings: Settings | None = None,
+    scenarios: dict[str, ClusterSnapshot] | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A client for an app built with other settings or another graph."""
+    """A client for an app built with other settings, another graph or imported scenarios
+    (as ``serve --scenarios`` loads them at start-up)."""
     app = create_app(settings=settings, kg=kg)
+    app.state.archgraph.scenarios = scenarios or {}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://archgraph.test") as c:
         yield c
@@ -133,6 +143,101 @@ async def test_a_failure_on_a_named_scenario_tells_what_happens_to_its_pods(
     assert unknown.status_code == 400
     assert unknown.text.startswith("scenario: no scenario named 'three-nodes'; scenarios: ")
     assert "two-nodes" in unknown.text
+
+
+@pytest.fixture(scope="module")
+def ocp() -> ClusterSnapshot:
+    """The real OpenShift support bundle, imported as ``archgraph import-cluster`` does."""
+    return import_paths([BUNDLE], "ocp")
+
+
+async def test_a_failure_on_an_imported_cluster_lists_pods_per_step_and_the_workloads_left_short(
+    kg: KnowledgeGraph, ocp: ClusterSnapshot
+) -> None:
+    async with serving(kg, scenarios={"ocp": ocp}) as client:
+        response = await client.get(
+            "/embed/failure.md?event=zone-down&target=us-east1-c&scenario=ocp"
+        )
+
+    assert response.status_code == 200, response.text
+    lines = response.text.splitlines()
+    assert lines[0] == "**Failure: Zone down on us-east1-c (scenario ocp)**"
+    assert lines[4] == f"Scenario ocp: imported from {markdown.inline(str(BUNDLE))}"
+    assert lines[6] == "| # | At | Actor | What happens | Pods | Sources |"
+    assert (
+        "| 8 | 5 min 55 s | StatefulSet controller | StatefulSet is waiting for Pod to Terminate: "
+        "openshift-monitoring/prometheus-k8s-0 stays Terminating on an unreachable node and is "
+        "not recreated until the node is deleted or the pod force-deleted (beyond the notes) | "
+        "openshift-monitoring/prometheus-k8s-0 | [6] |"
+    ) in lines
+    assert (
+        "Outcome: 1 of 18 workloads has no available pod; 2 run short of desired pods; the "
+        "autoscaler added 0 nodes."
+    ) in lines
+    assert (
+        "| StatefulSet | openshift-monitoring | prometheus-k8s | 2 | 1 | 0 | 1 | 1 | — |" in lines
+    )
+    assert "| DaemonSet | openshift-sdn | sdn-controller | 3 | 1 | 0 | 0 | 0 | — |" in lines
+    assert "9 other workloads keep their desired pods available." in lines
+
+
+async def test_an_imported_cluster_answers_in_every_format(
+    kg: KnowledgeGraph, ocp: ClusterSnapshot
+) -> None:
+    query = "?event=NODE_DRAIN&target=ci-ln-d53y532-f76d1-2btqq-master-0&scenario=ocp"
+    async with serving(kg, scenarios={"ocp": ocp}) as client:
+        responses = {
+            f: await client.get(f"/embed/failure.{f}{query}") for f in ("html", "mmd", "svg")
+        }
+
+    assert {f: r.status_code for f, r in responses.items()} == {"html": 200, "mmd": 200, "svg": 200}
+    assert "<th style=" in responses["html"].text and ">Terminating</th>" in responses["html"].text
+    assert "1. 0 s · kubectl drain" in responses["mmd"].text
+    ET.fromstring(responses["svg"].text)
+
+
+async def test_a_reimported_cluster_under_the_same_name_is_a_new_etag(
+    kg: KnowledgeGraph, ocp: ClusterSnapshot
+) -> None:
+    url = "/embed/failure.md?event=ZONE_DOWN&target=us-east1-b&scenario=ocp"
+    cordoned = msgspec.structs.replace(
+        ocp, nodes=tuple(msgspec.structs.replace(n, unschedulable=True) for n in ocp.nodes)
+    )
+    async with serving(kg, scenarios={"ocp": ocp}) as client:
+        first = await client.get(url)
+        again = await client.get(url, headers={"if-none-match": first.headers["etag"]})
+    async with serving(kg, scenarios={"ocp": cordoned}) as client:
+        reimported = await client.get(url, headers={"if-none-match": first.headers["etag"]})
+
+    assert again.status_code == 304
+    assert reimported.status_code == 200
+    assert reimported.headers["etag"] != first.headers["etag"]
+    assert reimported.headers["etag"].startswith(f'"{kg.version}-')
+
+
+async def test_an_unknown_scenario_names_the_imported_ones_too(
+    kg: KnowledgeGraph, ocp: ClusterSnapshot
+) -> None:
+    async with serving(kg, scenarios={"ocp": ocp}) as client:
+        unknown = await client.get("/embed/failure.md?event=ZONE_DOWN&scenario=prod")
+        empty = await client.get("/embed/failure.md?event=ZONE_DOWN&scenario=")
+        zone = await client.get("/embed/failure.md?event=ZONE_DOWN&target=mars&scenario=ocp")
+
+    assert (unknown.status_code, unknown.text.splitlines()[0]) == (
+        400,
+        "scenario: no scenario named 'prod'; scenarios: memory-bound-autoscaling, ocp, "
+        "three-nodes-full, three-nodes-full-autoscaling, three-zones",
+    )
+    assert (empty.status_code, empty.text.splitlines()[0]) == (
+        400,
+        "scenario: is empty; give a scenario's name; valid: memory-bound-autoscaling, ocp, "
+        "three-nodes-full, three-nodes-full-autoscaling, three-zones",
+    )
+    assert (zone.status_code, zone.text.splitlines()[0]) == (
+        400,
+        "target: no node in zone 'mars': ZONE_DOWN takes a topology.kubernetes.io/zone value; "
+        "zones: us-east1-b, us-east1-c, us-east1-d",
+    )
 
 
 # -- caching -----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
 from service.queries.scenario import Scenario, named_scenario, scenario_from_mapping
+from service.queries.scenarios import pack_scenario
 
 
 @pytest.mark.parametrize(
@@ -100,8 +101,19 @@ def test_every_named_scenario_is_valid(kg: KnowledgeGraph) -> None:
         "memory-bound-autoscaling",
         "three-nodes-full",
         "three-nodes-full-autoscaling",
+        "three-zones",  # zones and constraints: a real cluster (service.queries.cluster_input)
     ]
-    assert [named_scenario(kg, name).pod_count for name in sorted(kg.scenarios)] == [5, 12, 12]
+    simple = ["memory-bound-autoscaling", "three-nodes-full", "three-nodes-full-autoscaling"]
+    assert [named_scenario(kg, name).pod_count for name in simple] == [5, 12, 12]
+    zones = pack_scenario(kg, "three-zones")
+    assert zones is not None
+    assert [(w.kind, w.name, w.replicas) for w in zones.workloads] == [
+        ("Deployment", "web", 6),
+        ("Deployment", "api", 3),
+        ("Deployment", "cache", 1),
+        ("StatefulSet", "db", 3),
+        ("DaemonSet", "log-agent", None),
+    ]
 
 
 def test_an_unknown_named_scenario_lists_the_known_ones(kg: KnowledgeGraph) -> None:
