@@ -48,6 +48,7 @@ from service.simulation.lifecycle import (
     schedule_failures,
     zone_key,
 )
+from service.simulation.workloads import is_mirror
 
 UNREACHABLE_NO_SCHEDULE = Taint(key=TAINT_UNREACHABLE, effect="NoSchedule")
 UNREACHABLE_NO_EXECUTE = Taint(key=TAINT_UNREACHABLE, effect="NoExecute")
@@ -127,14 +128,15 @@ def not_ready(engine: Engine, batch: list[tuple[int, ...]]) -> None:
         state.pod_ready[p] = False
     engine.changes += 1
     node_names = [state.node_names[n] for n in failed]
-    which = node_names[0] if len(node_names) == 1 else plural(len(node_names), "node")
+    which = (
+        node_names[0] if len(node_names) == 1 else f"{len(node_names)} nodes ({names(node_names)})"
+    )
     engine.step(
         "node-not-ready",
         LIFECYCLE,
         f"{which} NotReady after the {engine.grace:g} s node-monitor-grace-period (Ready=Unknown: "
         "Kubelet stopped posting node status.), tainted node.kubernetes.io/unreachable:NoSchedule"
-        f"; {plural(len(pods), 'pod')} marked not Ready"
-        + (f": {names(node_names)}" if len(node_names) > 1 else ""),
+        f"; {plural(len(pods), 'pod')} marked not Ready",
         pods,
     )
     if schedule.master_disruption:
@@ -330,7 +332,8 @@ def start_drain(engine: Engine, node: int) -> None:
         bound_pods(engine, node), key=lambda p: (state.pod_namespace[p], state.pod_name[p])
     )
     daemons = [p for p in pods if state.pod_owner[p].kind == "DaemonSet"]
-    bare = [p for p in pods if state.pod_owner[p].kind == "Pod"]
+    mirrors = [p for p in pods if is_mirror(state, p)]  # kubectl skips them, silently
+    bare = [p for p in pods if state.pod_owner[p].kind == "Pod" and p not in mirrors]
     warning = kubectl.warnings(
         [engine.pod_text(p) for p in daemons], [engine.pod_text(p) for p in bare]
     )
@@ -340,7 +343,7 @@ def start_drain(engine: Engine, node: int) -> None:
         kubectl.cordoned(state.node_names[node]) + (f"; {warning}" if warning else ""),
         daemons,
     )
-    drain = Drain(node, [p for p in pods if p not in daemons])
+    drain = Drain(node, [p for p in pods if p not in daemons and p not in mirrors])
     engine.drains.append(drain)
     if drain.waiting:
         engine.at(0.0, "drain", drain)

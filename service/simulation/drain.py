@@ -7,8 +7,9 @@ reports as bare) drains instead of refusing:
 
 1. cordon: ``node/<node> cordoned``;
 2. the pods bound to the node, in the API's order (namespace, then name), through the
-   filters: DaemonSet pods are skipped (warning ``ignoring DaemonSet-managed Pods``), bare
-   pods are evicted like the rest (warning ``deleting Pods that declare no controller``);
+   filters: DaemonSet pods are skipped (warning ``ignoring DaemonSet-managed Pods``), static
+   pods' mirrors are skipped silently (``mirrorPodFilter``), bare pods are evicted like the
+   rest (warning ``deleting Pods that declare no controller``);
    the warnings are printed as ``Warning: <message>: <ns/pod>, …`` joined with ``"; "``
    (kubectl's order is a map's; we sort them);
 3. every pod is evicted at once through the eviction API (:func:`~service.simulation.

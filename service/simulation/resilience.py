@@ -9,8 +9,8 @@ taints and conditions of the nodes. So each :class:`Loss` is what that
 event alone would give (:func:`loss_alone` runs it on a fresh state; a test holds the two
 equal).
 
-Per loss, over workloads other than DaemonSets (whose pod on a lost node is lost with it
-by design):
+Per loss, over workloads other than DaemonSets and static pods' mirrors (whose pod on a
+lost node is lost with it by design, :func:`~service.simulation.workloads.is_mirror`):
 
 - ``unavailable``: workloads whose available pods drop to zero at some moment (all lost
   at once when the nodes turn NotReady, or later, before replacements run) — the loss is a
@@ -161,7 +161,7 @@ def _run(
     state, workloads = engine.state, engine.workloads
     unavailable, degraded = [], []
     for ref in sorted(tracker.lowest, key=lambda r: (r.namespace, r.kind, r.name)):
-        if ref.kind == "DaemonSet":
+        if ref.kind == "DaemonSet" or ref in tracker.mirrors:
             continue
         before = available.get(ref, 0)
         name = WorkloadName(ref.kind, ref.namespace, ref.name)
@@ -210,6 +210,7 @@ class Tracker:
     last: dict[int, bool] = field(default_factory=dict)
     delta: dict[WorkloadRef, int] = field(default_factory=dict)
     lowest: dict[WorkloadRef, int] = field(default_factory=dict)
+    mirrors: set[WorkloadRef] = field(default_factory=set)  # static pods' mirrors seen
 
     def save_node(self, node: int) -> None:
         if self.checkpoint is not None:
@@ -219,6 +220,11 @@ class Tracker:
         state = engine.state
         changed = set()
         for p in engine.dirty:
+            if p in engine.touched and engine.touched[p][0] >= 0 and p not in self.last:
+                node = engine.touched[p][0]
+                owner = state.pod_owner[p]
+                if owner.kind == "Pod" and state.pod_name[p].endswith("-" + state.node_names[node]):
+                    self.mirrors.add(owner)
             now = engine.is_available(p)
             before = self.last.get(p, engine.was_available.get(p, False))
             self.last[p] = now

@@ -17,7 +17,10 @@ each controller does when one of its pods is deleted.
   tolerate); its pods are pinned with ``matchFields metadata.name In [<node>]``
   (``ReplaceDaemonSetPodNodeNameNodeAffinity``, which replaces the required terms), and a
   deleted one comes back once it is gone (:attr:`Reaction.RECREATE`).
-- **Bare pods** have no controller: deleted means lost (:attr:`Reaction.NONE`).
+- **Bare pods** have no controller: deleted means lost (:attr:`Reaction.NONE`). A bare pod
+  named ``<name>-<its node>`` is taken for the mirror of a static pod (the kubelet names
+  them so; a snapshot keeps no annotations): it belongs to its node like a DaemonSet pod
+  (:func:`is_mirror`).
 
 **Pod names.** Kubernetes adds random suffixes; the simulation names the pods it creates
 deterministically: a Deployment's, ReplicaSet's or Job's ``<workload>-<n>`` with ``n`` counting
@@ -75,6 +78,16 @@ CONTROLLERS = {
     "DaemonSet": "DaemonSet controller",
     "Pod": "no controller",
 }
+
+
+def is_mirror(state: ClusterState, pod: int) -> bool:
+    """Whether ``pod`` looks like a static pod's mirror: bare, bound, named ``*-<node>``."""
+    node = state.pod_node[pod]
+    return (
+        node >= 0
+        and state.pod_owner[pod].kind == "Pod"
+        and state.pod_name[pod].endswith("-" + state.node_names[node])
+    )
 
 
 def ref_text(ref: WorkloadRef) -> str:
