@@ -128,7 +128,7 @@ def build_profile(
         return None
     if not index.hostnames_unique():
         return None
-    if _scored_by_existing_pods(state, pod, specs.scoring):
+    if scored_by_existing_pods(state, pod, specs.scoring):
         return None
     present = index.present
     tolerates_unschedulable = any(tolerates(t, _UNSCHEDULABLE_TAINT) for t in spec.tolerations)
@@ -231,6 +231,17 @@ def _term_topology(
     return Topology(kind, t.topology_key, t.topology_key == HOSTNAME, counts, column, eligible)
 
 
+def anti_terms_match(state: ClusterState, pod: Incoming, anti_specs: tuple[int, ...]) -> bool:
+    """Whether some spec's required anti-affinity term (in a namespace it has pods in)
+    matches ``pod``."""
+    return any(
+        t.matches(pod.namespace, pod.labels)
+        for s in anti_specs
+        for namespace in state.spec_namespaces.get(s, ())
+        for t in required_anti_affinity(state.specs[s], namespace)
+    )
+
+
 def _anti_topologies(
     state: ClusterState, index: NodeIndex, pod: Incoming, anti_specs: tuple[int, ...]
 ) -> list[Topology]:
@@ -252,7 +263,7 @@ def _anti_topologies(
     return result
 
 
-def _scored_by_existing_pods(state: ClusterState, pod: Incoming, scoring: tuple[int, ...]) -> bool:
+def scored_by_existing_pods(state: ClusterState, pod: Incoming, scoring: tuple[int, ...]) -> bool:
     """Whether some pod spec's required affinity or preferred terms would match ``pod``
     (then InterPodAffinity may score it and the fast path steps aside)."""
     for s in scoring:

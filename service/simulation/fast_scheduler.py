@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from service.kube.model import WorkloadRef
+from service.simulation.cycle import Cycle
 from service.simulation.fast_profile import (
     ANTI,
     EXISTING_ANTI,
@@ -42,13 +43,17 @@ from service.simulation.fast_profile import (
     AffinitySpecs,
     Profile,
     affinity_specs,
+    anti_terms_match,
     build_profile,
+    scored_by_existing_pods,
 )
 from service.simulation.filters import (
     ABSENT_NODE_AFFINITY,
     NODE_AFFINITY,
     NODE_UNSCHEDULABLE,
     TOO_MANY_PODS,
+    node_affinity_prefilter,
+    run_node_filters,
 )
 from service.simulation.fit_error import (
     Code,
@@ -60,9 +65,9 @@ from service.simulation.fit_error import (
 )
 from service.simulation.interpod import ANTI_AFFINITY, EXISTING_ANTI_AFFINITY
 from service.simulation.node_index import NodeIndex, build_node_index
-from service.simulation.node_info import Incoming, incoming
+from service.simulation.node_info import Incoming, incoming, node_info
 from service.simulation.preemption import NEVER, NO_VICTIMS, NOT_HELPFUL
-from service.simulation.scheduler import DRA_POSTFILTER, Decision, schedule_one
+from service.simulation.scheduler import DRA_POSTFILTER, Decision, schedule_one, select_host
 from service.simulation.scoring import MAX_NODE_SCORE, balanced_allocation, least_allocated
 from service.simulation.spread import DEFAULT_OWNER_KINDS, SPREAD, SPREAD_MISSING_LABEL
 from service.simulation.state import CPU, MEMORY, BoolArray, ClusterState, Int64Array
@@ -71,6 +76,7 @@ SHIFT = (
     1 << 21
 )  # node-local score and name rank packed in one integer: score·SHIFT + (SHIFT−1−rank)
 TOP = 48  # candidates kept per class when a run starts
+PINNED_NODES = 16  # a pod pinned to at most this many nodes is decided on them alone
 MAX_TRACKED = 512  # nodes tracked one by one before a run starts over
 
 
@@ -583,6 +589,9 @@ class FastScheduler:
         self._sync()
         if not state.node_present.any():
             return schedule_one(state, pod)
+        pinned = self._decide_pinned(pod)
+        if pinned is not None:
+            return pinned
         profile = self.profile(pod)
         if profile is None:
             return schedule_one(state, pod)
@@ -601,6 +610,72 @@ class FastScheduler:
         if decision.message is not None and decision.node is None:
             self._failures[profile.key] = (stamp, decision)
         return decision
+
+    # -- pods pinned to a few nodes (DaemonSet pods) ----------------------------------------------
+    def _decide_pinned(self, pod: int) -> Decision | None:
+        """A pod whose ``metadata.name`` pins leave a few nodes and that no topology rule
+        reaches is decided on those nodes alone; None: not such a pod."""
+        state = self.state
+        spec = state.specs[state.pod_spec[pod]]
+        if spec.node_affinity is None or spec.node_affinity.required is None:
+            return None
+        pins = node_affinity_prefilter(spec)
+        if not isinstance(pins, frozenset) or len(pins) > PINNED_NODES:
+            return None
+        owner = state.pod_owner[pod]
+        if (
+            spec.topology_spread
+            or spec.pod_affinity
+            or spec.pod_anti_affinity
+            or owner.kind in DEFAULT_OWNER_KINDS
+        ):
+            return None
+        p = incoming(state, pod)
+        if scored_by_existing_pods(state, p, self._specs.scoring) or anti_terms_match(
+            state, p, self._specs.anti
+        ):
+            return None
+        nodes = sorted(
+            i
+            for name in pins
+            if (i := state.node_index.get(name)) is not None and state.node_present[i]
+        )
+        infos = [node_info(state, n) for n in nodes]
+        statuses: dict[int, Status] = {}
+        feasible = []
+        for info in infos:
+            status = run_node_filters(state, p, info)
+            if status is None:
+                feasible.append(info)
+            else:
+                statuses[info.index] = status
+        if feasible:
+            return Decision(pod, select_host(Cycle(state, p, [], pins, None, None, None), feasible))
+        everything = dict(statuses)
+        absent = unresolvable(ABSENT_NODE_AFFINITY) if state.version >= (1, 32) else None
+        count = int(self.index.present.sum())
+        message = fit_error_message(count, Diagnosis(statuses, absent))
+        if absent is not None:
+            for node in np.flatnonzero(self.index.present).tolist():
+                everything.setdefault(node, absent)
+        if p.spec.preemption_policy == "Never":
+            postfilter = NEVER
+        else:
+            potential = [n for n, s in statuses.items() if s.code is Code.UNSCHEDULABLE]
+            if any(
+                state.specs[state.pod_spec[q]].priority < p.priority
+                for n in potential
+                for q in state.node_pods[n]
+            ):
+                return schedule_one(state, pod)
+            dry_run = Diagnosis(
+                dict.fromkeys(potential, unresolvable(NO_VICTIMS)), unresolvable(NOT_HELPFUL)
+            )
+            postfilter = fit_error_message(count, dry_run)
+        postfilter = f"preemption: {postfilter}"
+        if state.version >= (1, 34):
+            postfilter = f"{DRA_POSTFILTER}, {postfilter}"
+        return Decision(pod, None, (), f"{message} {postfilter}", everything)
 
     # -- no node fits ---------------------------------------------------------------------------
     def _fit_error(self, pod: int, profile: Profile, run: Run) -> Decision:

@@ -99,6 +99,24 @@ def clusters(draw: st.DrawFn) -> ClusterSnapshot:
             )
         for r in range(draw(st.integers(1, 8))):
             pods.append(P(f"w{w}-{r}", s, owner=owner, created=f"2024-01-0{1 + w}T00:00:0{r}Z"))
+    for d in range(draw(st.integers(0, 3))):  # DaemonSet-like pods pinned by metadata.name
+        names = draw(
+            st.lists(st.sampled_from([n.name for n in nodes] + ["gone"]), min_size=1, max_size=2)
+        )
+        pin = NodeSelectorTerm(
+            match_fields=(Requirement(key="metadata.name", operator="In", values=tuple(names)),)
+        )
+        fields = {
+            "node_affinity": NodeAffinity(required=(pin,)),
+            "priority": draw(st.sampled_from((0, 1000))),
+        }
+        if draw(st.booleans()):
+            fields["tolerations"] = (Toleration(operator="Exists"),)
+        owner = WorkloadRef(kind="DaemonSet", namespace="kube-system", name=f"ds{d}")
+        s = spec(draw(st.sampled_from((0, 100, 900))), labels={"ds": str(d)}, **fields)  # type: ignore[arg-type]
+        pods.append(
+            P(f"ds{d}", s, namespace="kube-system", owner=owner, created="2024-01-01T00:00:00Z")
+        )
     return cluster(nodes, pods, version=version, workloads=workloads)
 
 

@@ -1,0 +1,198 @@
+"""Target 1 of issue 10: kube-scheduler's placement of a heterogeneous cluster, and NODE_DOWN.
+
+The cluster (the shapes of :mod:`bench.gen_cluster`: 7 instance types with random system
+reserves, 3 zones, Deployments of 1–59 replicas — about 30 — with random requests): 5,000
+nodes and 150,000 Pending pods, built in-process as a ``ClusterSnapshot`` (the import has
+its own bench). Measured, in-process, best of the rounds:
+
+- ``placement``: every Pending pod through
+  :class:`~service.simulation.fast_scheduler.FastScheduler` in queue order (what
+  ``scheduling(snapshot)`` does);
+- ``NODE_DOWN``: :func:`~service.simulation.simulate.simulate_cluster` — the placement, then
+  one node stops reporting: NotReady, taints, evictions after 300 s, replacements scheduled.
+
+Goals: NODE_DOWN ≤ 2 s and ≤ 12× the 500-node / 15,000-pod baseline measured in the same
+run; with constraints (a third of the Deployments spread over zones with ``DoNotSchedule``,
+a tenth with required hostname anti-affinity, the ``c5.9xlarge`` pool tainted with the
+Deployments that tolerate it) ≤ 5 s. ``--reference N`` also times the reference scheduler
+on the first N pods, for the speed-up.
+
+    python -m bench.bench_scheduler [--rounds 3] [--nodes 5000] [--pods 150000] [--reference 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Callable
+
+from bench.common import Report, fmt_seconds
+from bench.gen_cluster import Params, _deployments, _nodes
+from bench.kube_shapes import TAINT
+from service.kube.model import (
+    ClusterSnapshot,
+    LabelSelector,
+    Node,
+    Pod,
+    PodAffinity,
+    PodAffinityTerm,
+    PodSpec,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
+    Workload,
+    WorkloadRef,
+)
+from service.kube.wellknown import HOSTNAME, INSTANCE_TYPE, ZONE
+
+GOAL_SECONDS = 2.0
+GOAL_CONSTRAINED_SECONDS = 5.0
+GOAL_RATIO = 12.0
+CREATED = "2025-03-01T08:00:00Z"
+
+
+def snapshot(nodes: int, pods: int, constraints: bool = False, seed: int = 1) -> ClusterSnapshot:
+    """The bench cluster with every pod Pending (see the module docstring)."""
+    p = Params(nodes=nodes, pods=pods, constraints=constraints, seed=seed)
+    rng = random.Random(seed)
+    node_shapes = _nodes(p, rng)
+    deployments = _deployments(p, max(1, round(pods / 30)), rng)
+    total = sum(d.replicas for d in deployments)
+    seen = placed = 0
+    for d in deployments:  # scaled to sum to exactly ``pods``, as gen_cluster does
+        seen += d.replicas
+        target = round(pods * seen / total)
+        d.replicas, placed = target - placed, target
+    built_nodes = tuple(
+        Node(
+            name=n.name,
+            labels={HOSTNAME: n.name, ZONE: n.zone, INSTANCE_TYPE: n.itype},
+            taints=tuple(
+                Taint(key=t["key"], value=t["value"], effect=t["effect"]) for t in n.taints
+            ),  # type: ignore[arg-type]
+            allocatable={"cpu": n.cpu, "memory": n.memory, "pods": 110},
+        )
+        for n in node_shapes
+    )
+    specs, workloads, built_pods = [], [], []
+    for k, d in enumerate(deployments):
+        labels = {"app": d.name}
+        selector = LabelSelector(match_labels=labels)
+        cpu, memory = d.cpu + (10 if d.sidecar else 0), d.memory + (32 << 20 if d.sidecar else 0)
+        fields: dict[str, object] = {}
+        if d.spread:
+            fields["topology_spread"] = (
+                TopologySpreadConstraint(max_skew=1, topology_key=ZONE, selector=selector),
+            )
+        if d.anti_affinity:
+            fields["pod_anti_affinity"] = PodAffinity(
+                required=(PodAffinityTerm(selector=selector, topology_key=HOSTNAME),)
+            )
+        if d.tolerates:
+            fields["tolerations"] = (
+                Toleration(key=TAINT["key"], value=TAINT["value"], effect="NoSchedule"),
+            )
+        specs.append(PodSpec(labels=labels, requests={"cpu": cpu, "memory": memory}, nonzero_cpu=cpu,
+                             nonzero_memory=memory, **fields))  # type: ignore[arg-type]  # fmt: skip
+        owner = WorkloadRef(kind="Deployment", namespace=d.namespace, name=d.name)
+        workloads.append(Workload(kind="Deployment", namespace=d.namespace, name=d.name, template=k,
+                                  replicas=d.replicas, selector=selector))  # fmt: skip
+        built_pods += [
+            Pod(namespace=d.namespace, name=f"{d.name}-{d.hash}-{r:05d}", spec=k, owner=owner,
+                phase="Pending", created=CREATED)
+            for r in range(d.replicas)
+        ]  # fmt: skip
+    return ClusterSnapshot(name=f"bench-{nodes}", version="1.34", nodes=built_nodes, pods=tuple(built_pods),
+                           specs=tuple(specs), workloads=tuple(workloads))  # fmt: skip
+
+
+def place_all(snap: ClusterSnapshot) -> tuple[int, int]:
+    """Every Pending pod through the fast scheduler; (bound, left Pending)."""
+    from service.simulation.fast_scheduler import FastScheduler
+    from service.simulation.scheduling import apply, queue_order
+    from service.simulation.state import ClusterState
+
+    state = ClusterState(snap)
+    scheduler = FastScheduler(state)
+    bound = pending = 0
+    for pod in queue_order(state):
+        decision = scheduler.decide(pod)
+        apply(state, decision)
+        bound += decision.node is not None
+        pending += decision.node is None
+    return bound, pending
+
+
+def reference_rate(snap: ClusterSnapshot, count: int) -> float:
+    """Seconds per pod of the reference scheduler over the first ``count`` pods."""
+    from service.simulation.scheduler import schedule_one
+    from service.simulation.scheduling import apply, queue_order
+    from service.simulation.state import ClusterState
+
+    state = ClusterState(snap)
+    order = queue_order(state)[:count]
+    start = time.perf_counter()
+    for pod in order:
+        apply(state, schedule_one(state, pod))
+    return (time.perf_counter() - start) / max(1, len(order))
+
+
+def node_down(snap: ClusterSnapshot) -> int:
+    """NODE_DOWN of the first node, end to end; pods left Pending."""
+    from service.simulation.simulate import simulate_cluster
+
+    report = simulate_cluster(snap, "NODE_DOWN", snap.nodes[0].name)
+    return sum(w.pending for w in report.outcome.workloads)
+
+
+def best(rounds: int, fn: Callable[[], object]) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(rounds):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--nodes", type=int, default=5000)
+    parser.add_argument("--pods", type=int, default=150_000)
+    parser.add_argument(
+        "--reference", type=int, default=0, help="also time the reference on N pods"
+    )
+    args = parser.parse_args()
+    report = Report(
+        "kube-scheduler placement and NODE_DOWN on heterogeneous clusters (issue 10, target 1)"
+    )
+    sizes = [(args.nodes // 10, args.pods // 10), (args.nodes, args.pods)]
+    results: dict[tuple[bool, int], float] = {}
+    for constraints in (False, True):
+        report.section("with constraints" if constraints else "without constraints")
+        for nodes, pods in sizes:
+            snap = snapshot(nodes, pods, constraints)
+            placed, (bound, pending) = best(args.rounds, lambda snap=snap: place_all(snap))  # type: ignore[misc]
+            down, left = best(args.rounds, lambda snap=snap: node_down(snap))
+            results[(constraints, nodes)] = down
+            report.line(f"{nodes:>5} nodes {pods:>7} pods: placement {fmt_seconds(placed)} "
+                        f"({placed / pods * 1e6:.1f} µs/pod, {bound} bound, {pending} Pending); "
+                        f"NODE_DOWN end to end {fmt_seconds(down)} ({left} Pending after)")  # fmt: skip
+            if args.reference and nodes == sizes[-1][0]:
+                rate = reference_rate(snap, args.reference)
+                report.line(f"      reference scheduler: {rate * 1e3:.1f} ms/pod over {args.reference} pods "
+                            f"({rate / (placed / pods):.0f}× the fast one)")  # fmt: skip
+        small, large = results[(constraints, sizes[0][0])], results[(constraints, sizes[-1][0])]
+        goal = GOAL_CONSTRAINED_SECONDS if constraints else GOAL_SECONDS
+        label = "constrained" if constraints else "heterogeneous"
+        report.verdict(f"{label} NODE_DOWN {args.nodes}/{args.pods} seconds", large, goal,
+                       at_most=True, baseline="none (seconds)")  # fmt: skip
+        if not constraints:
+            report.verdict(f"{label} NODE_DOWN vs a tenth", large / small, GOAL_RATIO, at_most=True,
+                           baseline=f"{sizes[0][0]} nodes {fmt_seconds(small)}")  # fmt: skip
+    report.finish()
+
+
+if __name__ == "__main__":
+    main()
