@@ -9,9 +9,9 @@ kubectl snapshot sent as text, and run :func:`service.simulation.scheduling.sche
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -239,22 +239,18 @@ def _cluster(
     return domain.named_snapshot(kg, served, scenario_name)
 
 
-def _scheduling_of(
+T = TypeVar("T")
+
+
+def _on_cluster(
+    answer: Callable[[ClusterSnapshot], T],
     kg: KnowledgeGraph,
     served: Mapping[str, ClusterSnapshot],
     scenario_name: str | None,
     snapshot: str | None,
-) -> SchedulingResult:
-    return _scheduling(_cluster(kg, served, scenario_name, snapshot))
-
-
-def _resilience_of(
-    kg: KnowledgeGraph,
-    served: Mapping[str, ClusterSnapshot],
-    scenario_name: str | None,
-    snapshot: str | None,
-) -> Resilience:
-    return _resilience(_cluster(kg, served, scenario_name, snapshot))
+) -> T:
+    """``answer`` for the cluster a request names (read off the event loop, like the answer)."""
+    return answer(_cluster(kg, served, scenario_name, snapshot))
 
 
 SnapshotText = Annotated[
@@ -299,7 +295,7 @@ class ClusterQuery:
     ) -> SchedulingResult:
         context = info.context
         return await run_heavy(
-            _scheduling_of, context.kg, context.scenarios, scenario_name, snapshot
+            _on_cluster, _scheduling, context.kg, context.scenarios, scenario_name, snapshot
         )
 
     @strawberry.field(
@@ -314,5 +310,5 @@ class ClusterQuery:
     ) -> Resilience:
         context = info.context
         return await run_heavy(
-            _resilience_of, context.kg, context.scenarios, scenario_name, snapshot
+            _on_cluster, _resilience, context.kg, context.scenarios, scenario_name, snapshot
         )
