@@ -145,7 +145,9 @@ class _PackLoader:
         sources = directory / "sources"
         if not sources.is_dir():
             return
-        for path in sorted(p for p in sources.rglob("*") if p.is_file()):
+        for path in sorted(
+            p for p in sources.rglob("*") if p.is_file() and not _hidden(p.relative_to(sources))
+        ):
             name = path.relative_to(sources).as_posix()
             try:  # read once: the version is the hash of exactly what was loaded
                 text, data = _decoded(path.read_bytes())
@@ -239,7 +241,14 @@ def pack_files(directory: Path) -> list[Path]:
         for p in chain(directory.rglob("*.y*ml"), directory.rglob(f"*{TABLE_SUFFIX}"))
         if (p.suffix in {".yaml", ".yml"} or p.name.endswith(TABLE_SUFFIX))
         and not any(part in SKIPPED_DIRS for part in p.relative_to(directory).parts[:-1])
+        and not _hidden(p.relative_to(directory))
     )
+
+
+def _hidden(relative: Path) -> bool:
+    """Under a hidden folder (or hidden itself): a ConfigMap volume keeps the real files in
+    ``..<timestamp>/`` and links them from the top, so they would be read twice."""
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def _decoded(data: bytes) -> tuple[str, bytes]:

@@ -341,3 +341,17 @@ def test_mistakes_of_a_table_itself_are_reported(
     )
     pack = make_pack({"entities.yaml": ENTITIES_YAML, "a.yaml": relation, "r.relations.csv": table})
     assert problems_of(pack) == expected
+
+
+def test_a_config_map_volume_is_read_once(tmp_path: Path) -> None:
+    # The kubelet's layout: files in ..<timestamp>/, ..data linking there, names linking ..data.
+    good = PACKS / "good"
+    pack = tmp_path / "pack"
+    real = pack / "..2026_11_29_07_00_00.1"
+    (real / "sources").mkdir(parents=True)
+    (real / "pack.yaml").write_bytes((good / "pack.yaml").read_bytes())
+    (real / "sources" / "tiny.md").write_bytes((good / "sources" / "tiny.md").read_bytes())
+    (pack / "..data").symlink_to(real.name)
+    (pack / "pack.yaml").symlink_to("..data/pack.yaml")
+    (pack / "sources").symlink_to("..data/sources")
+    assert load_graph([pack]).number_of_relations() == load_graph([good]).number_of_relations()
