@@ -125,3 +125,18 @@ def test_a_pod_name_in_two_namespaces_needs_its_namespace() -> None:
         simulate_cluster(cluster.snapshot(), "POD_DELETED", "x")
     report = simulate_cluster(cluster.snapshot(), "POD_DELETED", "two/x")
     assert report.steps[0].pods == ("two/x",)
+
+
+def test_a_job_replaces_a_pod_evicted_from_a_lost_node() -> None:
+    cluster = Cluster(nodes=[node("n1", "a"), node("n2", "b")])
+    cluster.workload("Job", "batch", spec("batch"), ["n1", "n2"])
+    report = simulate_cluster(cluster.snapshot(), "NODE_DOWN", "n1")
+    assert [(s.at_seconds, s.actor, s.description) for s in report.steps[3:5]] == [
+        (
+            355.0,
+            "Job controller",
+            "1 replacement pod created at once: default/batch-0 for default/batch-a",
+        ),
+        (355.0, "Scheduler", "scheduler binds 1 pod: default/batch-0 to n2"),
+    ]
+    assert workloads(report) == [("Job", "batch", 2, 2, 0, 1, 2)]
