@@ -323,6 +323,15 @@ class Run:
             0 if p.na_raw is None else int(p.na_raw[node]),
         )  # fmt: skip
 
+    def host_counts(self, node: int) -> tuple[int, ...]:
+        """:meth:`place`'s per-node counts alone."""
+        return tuple(
+            0
+            if not t.hostname or (t.kind == HARD and not t.eligible[node])
+            else int(t.counts[node])
+            for t in self.profile.topologies
+        )
+
     def _regroup(self, node: int) -> None:
         old = self.group_of.pop(node, None)
         if old is not None:
@@ -332,11 +341,10 @@ class Run:
                 left.stale = True
         if not self.local_ok[node]:
             return
-        place = self.place(node)
-        key = (int(self.code[node]), place[2])
+        key = (int(self.code[node]), self.host_counts(node))
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = Group(place)
+            group = self.groups[key] = Group(self.place(node))
         group.members.add(node)
         if not group.stale and (group.best is None or self.packed[node] > self.packed[group.best]):
             group.best = node
@@ -431,13 +439,12 @@ class Run:
 
     def best(self) -> int | None:
         """The node the reference would choose now, or None when no node is feasible."""
-        minimum = [
-            self._min_match(i, hostname, min_domains)
-            for i, hostname, _, _, min_domains in self.hard
-        ]
-        check = bool(self.hard or self.anti)
+        hard = self.hard
+        minimum = [self._min_match(i, hostname, d) for i, hostname, _, _, d in hard] if hard else []
+        check = bool(hard or self.anti)
         options: list[tuple[Place, int, int]] = []  # (place, nodes, best node)
         places = self.class_place
+        top_tt = top_na = 0
         for c, count in self.class_count.items():
             if count > 0:
                 place = places[c]
@@ -445,32 +452,38 @@ class Run:
                     node = self._class_best(c)
                     if node is not None:
                         options.append((place, count, node))
+                        top_tt = max(top_tt, place[3])
+                        top_na = max(top_na, place[4])
         for group in self.groups.values():
             if group.members and (not check or self._passes(group.place, minimum)):
                 node = self._group_best(group)
                 if node is not None:
-                    options.append((group.place, len(group.members), node))
+                    place = group.place
+                    options.append((place, len(group.members), node))
+                    top_tt = max(top_tt, place[3])
+                    top_na = max(top_na, place[4])
         if len(options) <= 1:
             return options[0][2] if options else None
-        top_tt = max(o[0][3] for o in options)
-        top_na = max(o[0][4] for o in options)
         spread = self._spread_scores(options) if self.soft else None
         has_na = self.profile.na_raw is not None and top_na > 0
-        local, rank = self.local, self.index.rank
-        best_key: tuple[int, int] | None = None
+        packed = self.packed
+        best_total = -1
         chosen = None
         for k, (place, _, node) in enumerate(options):
-            tt = place[3]
             total = 3 * (
-                MAX_NODE_SCORE if top_tt == 0 else MAX_NODE_SCORE - MAX_NODE_SCORE * tt // top_tt
+                MAX_NODE_SCORE
+                if top_tt == 0
+                else MAX_NODE_SCORE - MAX_NODE_SCORE * place[3] // top_tt
             )
             if has_na:
                 total += 2 * (MAX_NODE_SCORE * place[4] // top_na)
             if spread is not None:
                 total += 2 * spread[k]
-            key = (total + int(local[node]), -int(rank[node]))
-            if best_key is None or key > best_key:
-                best_key, chosen = key, node
+            # packed = local score · SHIFT + (SHIFT − 1 − rank): the local score and the name
+            # rank in one comparison
+            total = total * SHIFT + int(packed[node])
+            if total > best_total:
+                best_total, chosen = total, node
         return chosen
 
     def _spread_scores(self, options: list[tuple[Place, int, int]]) -> list[int]:
@@ -480,15 +493,22 @@ class Run:
             ignored = [any(o[0][0][i] < 0 for i, _, _ in soft) for o in options]
         else:
             ignored = [False] * len(options)
-        feasible = sum(o[1] for o, ig in zip(options, ignored, strict=True) if not ig)
+        feasible = 0
+        for option, ig in zip(options, ignored, strict=True):
+            if not ig:
+                feasible += option[1]
         terms = []
         for i, hostname, skew in soft:
             if hostname:
                 terms.append((i, True, math.log(feasible + 2), skew))
             else:
-                size = len({o[0][1][i] for o, ig in zip(options, ignored, strict=True) if not ig})
-                terms.append((i, False, math.log(size + 2), skew))
+                values = set()
+                for option, ig in zip(options, ignored, strict=True):
+                    if not ig:
+                        values.add(option[0][1][i])
+                terms.append((i, False, math.log(len(values) + 2), skew))
         raw = []
+        low, high = -1, 0
         for (place, _, _), ig in zip(options, ignored, strict=True):
             if ig:
                 raw.append(-1)
@@ -499,11 +519,15 @@ class Run:
                 if codes[i] >= 0:
                     total += (host[i] if hostname else counts[i][score_codes[i]]) * weight + skew
             whole = int(total)  # total >= 0: truncation is floor
-            raw.append(whole + 1 if total - whole >= 0.5 else whole)
-        kept = [r for r in raw if r >= 0]
-        if not kept:
+            if total - whole >= 0.5:
+                whole += 1
+            raw.append(whole)
+            if low < 0 or whole < low:
+                low = whole
+            if whole > high:
+                high = whole
+        if low < 0:
             return [0] * len(raw)
-        low, high = min(kept), max(kept)
         if high == 0:
             return [0 if r < 0 else MAX_NODE_SCORE for r in raw]
         return [0 if r < 0 else MAX_NODE_SCORE * (high + low - r) // high for r in raw]
