@@ -306,9 +306,22 @@ def test_a_scenario_is_sent_as_the_contracts_input_and_the_outcome_decoded() -> 
         "deployments": [
             {"name": "web", "desired": 6, "running": 6, "pending": 0, "pendingReason": None}
         ],
-        "pods": [{"name": "web-0", "deployment": "web", "node": "node-2", "phase": "Running"}],
+        "workloads": [],
+        "nodes": [],
+        "pods": [
+            {"name": "web-0", "deployment": "web", "node": "node-2", "phase": "Running",
+             "namespace": "default", "workload": "Deployment/web", "zone": None, "reason": None,
+             "restarts": 0}
+        ],
+    }  # fmt: skip
+    step = {
+        "order": 1,
+        "atSeconds": 50.0,
+        "actor": "node controller",
+        "description": "NotReady",
+        "pods": [],
+        "podCount": 0,
     }
-    step = {"order": 1, "atSeconds": 50.0, "actor": "node controller", "description": "NotReady"}
 
     def answer(request: httpx.Request) -> httpx.Response:
         sent.append(json.loads(request.content))
@@ -329,6 +342,9 @@ def test_a_scenario_is_sent_as_the_contracts_input_and_the_outcome_decoded() -> 
             "deployments": [{"name": "web", "replicas": 6, "cpu": "1", "memory": "1Gi"}],
             "autoscaler": {"enabled": True, "maxNodes": 4, "nodeCpu": "2", "nodeMemory": "4Gi"},
         },
+        "scenarioName": None,
+        "snapshot": None,
+        "autoscaler": None,
     }
     assert result == FailureAnalysis(
         event=FailureEvent.NODE_DOWN,
@@ -337,7 +353,7 @@ def test_a_scenario_is_sent_as_the_contracts_input_and_the_outcome_decoded() -> 
             available=True,
             nodes_added=1,
             deployments=(DeploymentOutcome("web", 6, 6, 0, None),),
-            pods=(PodPlacement("web-0", "web", "node-2", "Running"),),
+            pods=(PodPlacement("web-0", "web", "node-2", "Running", workload="Deployment/web"),),
         ),
     )
 

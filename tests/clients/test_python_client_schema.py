@@ -12,6 +12,7 @@ from archgraph_client import (
     Direction,
     EntityKind,
     FailureEvent,
+    LossScope,
     RelationType,
     Side,
 )
@@ -55,6 +56,7 @@ def test_every_client_document_is_valid_against_the_schema(sdl_source: str, fiel
         (Side, "Side"),
         (Choice, "Choice"),
         (FailureEvent, "FailureEvent"),
+        (LossScope, "LossScope"),
     ],
 )
 def test_the_client_enums_have_exactly_the_schema_values(enum: type[StrEnum], name: str) -> None:

@@ -14,8 +14,14 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from archgraph_client import operations, protocol
+from archgraph_client.cluster import Resilience, ScenarioSummary, SchedulingResult
 from archgraph_client.entities import Entity, EntityConnection, EntityDetail, EntityKind
-from archgraph_client.failure import ClusterScenarioInput, FailureAnalysis, FailureEvent
+from archgraph_client.failure import (
+    AutoscalerInput,
+    ClusterScenarioInput,
+    FailureAnalysis,
+    FailureEvent,
+)
 from archgraph_client.operations import DEFAULT_MAX_HOPS, DEFAULT_PAGE_SIZE, Operation
 from archgraph_client.reasoning import BlastRadius, Comparison, Recommendation, StackPath
 
@@ -141,9 +147,45 @@ class ArchgraphClient:
         event: FailureEvent | str,
         target: str | None = None,
         scenario: ClusterScenarioInput | None = None,
+        *,
+        scenario_name: str | None = None,
+        snapshot: str | None = None,
+        autoscaler: AutoscalerInput | None = None,
     ) -> FailureAnalysis:
-        """The causal chain of ``event`` and, given a scenario, its simulated outcome."""
-        return self._run(operations.failure_consequences(event, target, scenario))
+        """The causal chain of ``event`` and, given a cluster, its simulated outcome.
+
+        The cluster is at most one of ``scenario`` (written by hand), ``scenario_name`` (one
+        of ``scenarios()``) and ``snapshot`` (``kubectl get … -o json`` text); ``autoscaler``
+        (``max_nodes`` or ``groups``) grows a real cluster's own node groups.
+        """
+        return self._run(
+            operations.failure_consequences(
+                event,
+                target,
+                scenario,
+                scenario_name=scenario_name,
+                snapshot=snapshot,
+                autoscaler=autoscaler,
+            )
+        )
+
+    def scenarios(self) -> tuple[ScenarioSummary, ...]:
+        """The named cluster scenarios the server offers: built-in and imported."""
+        return self._run(operations.scenarios())
+
+    def scheduling(
+        self, scenario_name: str | None = None, snapshot: str | None = None
+    ) -> SchedulingResult:
+        """What kube-scheduler does now with a cluster's Pending pods (exactly one of
+        ``scenario_name`` and ``snapshot``): where each binds, or its FitError message."""
+        return self._run(operations.scheduling(scenario_name, snapshot))
+
+    def resilience(
+        self, scenario_name: str | None = None, snapshot: str | None = None
+    ) -> Resilience:
+        """The outcome of losing each node and each zone of a cluster (exactly one of
+        ``scenario_name`` and ``snapshot``), worst first, and its single points of failure."""
+        return self._run(operations.resilience(scenario_name, snapshot))
 
     def close(self) -> None:
         self._http.close()
@@ -252,8 +294,34 @@ class AsyncArchgraphClient:
         event: FailureEvent | str,
         target: str | None = None,
         scenario: ClusterScenarioInput | None = None,
+        *,
+        scenario_name: str | None = None,
+        snapshot: str | None = None,
+        autoscaler: AutoscalerInput | None = None,
     ) -> FailureAnalysis:
-        return await self._run(operations.failure_consequences(event, target, scenario))
+        return await self._run(
+            operations.failure_consequences(
+                event,
+                target,
+                scenario,
+                scenario_name=scenario_name,
+                snapshot=snapshot,
+                autoscaler=autoscaler,
+            )
+        )
+
+    async def scenarios(self) -> tuple[ScenarioSummary, ...]:
+        return await self._run(operations.scenarios())
+
+    async def scheduling(
+        self, scenario_name: str | None = None, snapshot: str | None = None
+    ) -> SchedulingResult:
+        return await self._run(operations.scheduling(scenario_name, snapshot))
+
+    async def resilience(
+        self, scenario_name: str | None = None, snapshot: str | None = None
+    ) -> Resilience:
+        return await self._run(operations.resilience(scenario_name, snapshot))
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -159,24 +159,73 @@ query BlastRadius($id: ID!) {
 FAILURE_CONSEQUENCES = (
     """
 query FailureConsequences(
-  $event: FailureEvent!, $target: String, $scenario: ClusterScenarioInput
+  $event: FailureEvent!, $target: String, $scenario: ClusterScenarioInput,
+  $scenarioName: String, $snapshot: String, $autoscaler: AutoscalerInput
 ) {
-  failureConsequences(event: $event, target: $target, scenario: $scenario) {
+  failureConsequences(
+    event: $event, target: $target, scenario: $scenario,
+    scenarioName: $scenarioName, snapshot: $snapshot, autoscaler: $autoscaler
+  ) {
     event
     steps {
-      order atSeconds actor description
+      order atSeconds actor description pods podCount
       sources { ...SourceFields }
     }
     outcome {
       available nodesAdded
       deployments { name desired running pending pendingReason }
-      pods { name deployment node phase }
+      workloads {
+        kind namespace name desired running pending terminating available pendingReason
+      }
+      nodes {
+        name zone ready added deleted unschedulable taints pods
+        cpu memory cpuRequested memoryRequested
+      }
+      pods { namespace name workload deployment node zone phase reason restarts }
     }
   }
 }
 """
     + SOURCE_FIELDS
 )
+
+SCENARIOS = """
+query Scenarios {
+  scenarios {
+    name origin description kubernetesVersion
+    nodeCount readyNodeCount cordonedNodeCount zones
+    podCount workloadCount workloadsByKind { kind count } disruptionBudgetCount
+  }
+}
+"""
+
+SCHEDULING = """
+query Scheduling($scenarioName: String, $snapshot: String) {
+  scheduling(scenarioName: $scenarioName, snapshot: $snapshot) {
+    scenario kubernetesVersion nodeCount
+    pods {
+      namespace name node message
+      victims { namespace name }
+      nodeReasons { node reasons }
+    }
+  }
+}
+"""
+
+RESILIENCE = """
+query Resilience($scenarioName: String, $snapshot: String) {
+  resilience(scenarioName: $scenarioName, snapshot: $snapshot) {
+    scenario
+    losses {
+      scope target pendingPods
+      unavailable { kind namespace name }
+      degraded { kind namespace name desired running }
+      pending { pod reason }
+    }
+    singlePointsOfFailure { scope target workloads { kind namespace name } }
+  }
+}
+"""
 
 ALL: dict[str, str] = {
     "entity": ENTITY,
@@ -188,5 +237,8 @@ ALL: dict[str, str] = {
     "stackPaths": STACK_PATHS,
     "blastRadius": BLAST_RADIUS,
     "failureConsequences": FAILURE_CONSEQUENCES,
+    "scenarios": SCENARIOS,
+    "scheduling": SCHEDULING,
+    "resilience": RESILIENCE,
 }
 """Every document, by the root field it asks for."""

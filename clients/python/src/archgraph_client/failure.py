@@ -1,4 +1,10 @@
-"""Failure analysis: events, the cluster scenario you send, and the outcome you get back."""
+"""Failure analysis: events, the cluster you name or send, and the outcome you get back.
+
+A cluster is a ``scenario`` written by hand (``ClusterScenarioInput``), a ``scenario_name``
+the server offers (``ArchgraphClient.scenarios()``: its built-in ones and the clusters
+imported with ``archgraph import-cluster``), or a ``snapshot``: ``kubectl get … -o json``
+output sent as text. The ``autoscaler`` argument grows a real cluster's own node groups.
+"""
 
 from __future__ import annotations
 
@@ -57,21 +63,43 @@ class DeploymentInput:
 
 
 @dataclass(frozen=True, slots=True)
-class AutoscalerInput:
-    """The cluster autoscaler: at most ``max_nodes`` nodes, new ones shaped like the template."""
+class NodeGroupInput:
+    """A node group the autoscaler may grow, named as the nodes' labels name it
+    (``cloud.google.com/gke-nodepool``, ``eks.amazonaws.com/nodegroup``, ``agentpool``…)."""
 
-    max_nodes: int
-    node_cpu: str
-    node_memory: str
-    enabled: bool = True
+    name: str
+    max_size: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        return {"name": self.name, "maxSize": self.max_size}
+
+
+@dataclass(frozen=True, slots=True)
+class AutoscalerInput:
+    """The cluster autoscaler.
+
+    In a ``ClusterScenarioInput``: at most ``max_nodes`` Ready nodes, new ones shaped like
+    the template (``node_cpu``, ``node_memory``). As ``failure_consequences``'s
+    ``autoscaler`` argument, for a real cluster: new nodes copy one of each node group's
+    own; ``max_nodes`` caps the cluster (0: no limit), ``groups`` lets only the named groups
+    grow, each up to its ``max_size``. Fields left None are not sent.
+    """
+
+    max_nodes: int | None = None
+    node_cpu: str | None = None
+    node_memory: str | None = None
+    enabled: bool = True
+    groups: tuple[NodeGroupInput, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "enabled": self.enabled,
             "maxNodes": self.max_nodes,
             "nodeCpu": self.node_cpu,
             "nodeMemory": self.node_memory,
+            "groups": None if self.groups is None else [g.to_json() for g in self.groups],
         }
+        return {key: value for key, value in data.items() if value is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +123,19 @@ class ClusterScenarioInput:
 
 @dataclass(frozen=True, slots=True)
 class ConsequenceStep:
-    """One link of the causal chain: who acts, when (seconds after the event), and what."""
+    """One link of the causal chain: who acts, when (seconds after the event), and what.
+
+    On a real cluster, ``pods`` names the pods it acts on (``namespace/name``, the first 20)
+    and ``pod_count`` counts them all.
+    """
 
     order: int
     at_seconds: float | None
     actor: str
     description: str
     sources: tuple[Source, ...]
+    pods: tuple[str, ...] = ()
+    pod_count: int = 0
 
     @classmethod
     def from_json(cls, data: JSON) -> ConsequenceStep:
@@ -111,6 +145,8 @@ class ConsequenceStep:
             actor=data["actor"],
             description=data["description"],
             sources=sources_from_json(data["sources"]),
+            pods=tuple(data["pods"]),
+            pod_count=data["podCount"],
         )
 
 
@@ -136,13 +172,88 @@ class DeploymentOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkloadOutcome:
+    """Where a workload (or a bare pod, kind ``Pod``) ends up.
+
+    ``running`` counts pods bound and not Terminating; ``available``, those of them Ready on
+    Ready nodes; ``terminating``, pods stuck on a node that cannot finish them.
+    """
+
+    kind: str
+    namespace: str
+    name: str
+    desired: int
+    running: int
+    pending: int
+    terminating: int
+    available: int
+    pending_reason: str | None
+
+    @classmethod
+    def from_json(cls, data: JSON) -> WorkloadOutcome:
+        return cls(
+            kind=data["kind"],
+            namespace=data["namespace"],
+            name=data["name"],
+            desired=data["desired"],
+            running=data["running"],
+            pending=data["pending"],
+            terminating=data["terminating"],
+            available=data["available"],
+            pending_reason=data["pendingReason"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NodeOutcome:
+    """A node at the end: its state, taints (``key=value:Effect``) and what is requested of
+    it (quantities in Kubernetes notation)."""
+
+    name: str
+    zone: str | None
+    ready: bool
+    added: bool
+    deleted: bool
+    unschedulable: bool
+    taints: tuple[str, ...]
+    pods: int
+    cpu: str
+    memory: str
+    cpu_requested: str
+    memory_requested: str
+
+    @classmethod
+    def from_json(cls, data: JSON) -> NodeOutcome:
+        return cls(
+            name=data["name"],
+            zone=data["zone"],
+            ready=data["ready"],
+            added=data["added"],
+            deleted=data["deleted"],
+            unschedulable=data["unschedulable"],
+            taints=tuple(data["taints"]),
+            pods=data["pods"],
+            cpu=data["cpu"],
+            memory=data["memory"],
+            cpu_requested=data["cpuRequested"],
+            memory_requested=data["memoryRequested"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class PodPlacement:
-    """One pod, its Deployment, its node (None when unscheduled) and its phase."""
+    """One pod: its Deployment (its workload's name), its node (None while Pending) and phase;
+    its namespace, workload (``Kind/name``), node's zone, why it is Pending, restarts."""
 
     name: str
     deployment: str
     node: str | None
     phase: str
+    namespace: str = "default"
+    workload: str = ""
+    zone: str | None = None
+    reason: str | None = None
+    restarts: int = 0
 
     @classmethod
     def from_json(cls, data: JSON) -> PodPlacement:
@@ -151,6 +262,11 @@ class PodPlacement:
             deployment=data["deployment"],
             node=data["node"],
             phase=data["phase"],
+            namespace=data["namespace"],
+            workload=data["workload"],
+            zone=data["zone"],
+            reason=data["reason"],
+            restarts=data["restarts"],
         )
 
 
@@ -162,6 +278,8 @@ class ScenarioOutcome:
     nodes_added: int
     deployments: tuple[DeploymentOutcome, ...]
     pods: tuple[PodPlacement, ...]
+    workloads: tuple[WorkloadOutcome, ...] = ()
+    nodes: tuple[NodeOutcome, ...] = ()
 
     def deployment(self, name: str) -> DeploymentOutcome:
         """The outcome of one Deployment by name; KeyError when absent."""
@@ -170,6 +288,13 @@ class ScenarioOutcome:
                 return outcome
         raise KeyError(name)
 
+    def workload(self, kind: str, name: str, namespace: str = "default") -> WorkloadOutcome:
+        """The outcome of one workload (``"StatefulSet", "db"``); KeyError when absent."""
+        for outcome in self.workloads:
+            if (outcome.kind, outcome.namespace, outcome.name) == (kind, namespace, name):
+                return outcome
+        raise KeyError(f"{kind}/{namespace}/{name}")
+
     @classmethod
     def from_json(cls, data: JSON) -> ScenarioOutcome:
         return cls(
@@ -177,6 +302,8 @@ class ScenarioOutcome:
             nodes_added=data["nodesAdded"],
             deployments=tuple(DeploymentOutcome.from_json(d) for d in data["deployments"]),
             pods=tuple(PodPlacement.from_json(p) for p in data["pods"]),
+            workloads=tuple(WorkloadOutcome.from_json(w) for w in data["workloads"]),
+            nodes=tuple(NodeOutcome.from_json(n) for n in data["nodes"]),
         )
 
 

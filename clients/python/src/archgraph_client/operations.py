@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from archgraph_client import documents
+from archgraph_client.cluster import Resilience, ScenarioSummary, SchedulingResult
 from archgraph_client.entities import Entity, EntityConnection, EntityDetail, EntityKind
-from archgraph_client.failure import ClusterScenarioInput, FailureAnalysis, FailureEvent
+from archgraph_client.failure import (
+    AutoscalerInput,
+    ClusterScenarioInput,
+    FailureAnalysis,
+    FailureEvent,
+)
 from archgraph_client.reasoning import BlastRadius, Comparison, Recommendation, StackPath
 
 T = TypeVar("T")
@@ -116,11 +122,18 @@ def failure_consequences(
     event: FailureEvent | str,
     target: str | None = None,
     scenario: ClusterScenarioInput | None = None,
+    *,
+    scenario_name: str | None = None,
+    snapshot: str | None = None,
+    autoscaler: AutoscalerInput | None = None,
 ) -> Operation[FailureAnalysis]:
     variables = {
         "event": FailureEvent(event).value,
         "target": target,
         "scenario": scenario.to_json() if scenario is not None else None,
+        "scenarioName": scenario_name,
+        "snapshot": snapshot,
+        "autoscaler": autoscaler.to_json() if autoscaler is not None else None,
     }
     return Operation(
         "failureConsequences",
@@ -128,3 +141,26 @@ def failure_consequences(
         variables,
         FailureAnalysis.from_json,
     )
+
+
+def scenarios() -> Operation[tuple[ScenarioSummary, ...]]:
+    return Operation(
+        "scenarios",
+        documents.SCENARIOS,
+        {},
+        lambda data: tuple(ScenarioSummary.from_json(s) for s in data),
+    )
+
+
+def scheduling(
+    scenario_name: str | None = None, snapshot: str | None = None
+) -> Operation[SchedulingResult]:
+    variables = {"scenarioName": scenario_name, "snapshot": snapshot}
+    return Operation("scheduling", documents.SCHEDULING, variables, SchedulingResult.from_json)
+
+
+def resilience(
+    scenario_name: str | None = None, snapshot: str | None = None
+) -> Operation[Resilience]:
+    variables = {"scenarioName": scenario_name, "snapshot": snapshot}
+    return Operation("resilience", documents.RESILIENCE, variables, Resilience.from_json)
