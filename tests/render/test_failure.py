@@ -62,7 +62,7 @@ Scenario three-zones: Six 4-CPU nodes, two in each of zone-a, zone-b and zone-c.
 
 | # | At | Actor | What happens | Pods | Sources |
 |---|---|---|---|---|---|
-| 1 | 50 s | Node lifecycle controller | 2 nodes NotReady after the 50 s node-monitor-grace-period (Ready=Unknown: Kubelet stopped posting node status.), tainted node.kubernetes.io/unreachable:NoSchedule; 7 pods marked not Ready: node-a1, node-a2 (beyond the notes) | default/web-0, default/api-0, default/log-agent-node-a1 and 4 more | [3] |
+| 1 | 50 s | Node lifecycle controller | 2 nodes (node-a1, node-a2) NotReady after the 50 s node-monitor-grace-period (Ready=Unknown: Kubelet stopped posting node status.), tainted node.kubernetes.io/unreachable:NoSchedule; 7 pods marked not Ready (beyond the notes) | default/web-0, default/api-0, default/log-agent-node-a1 and 4 more | [3] |
 | 2 | 55 s | Node lifecycle controller | node-a1 tainted node.kubernetes.io/unreachable:NoExecute; the taint-eviction controller schedules deletions: 3 pods in 300 s; 1 pod tolerates the taint for ever (beyond the notes) | default/web-0, default/api-0, default/db-2 | [3] |
 | 3 | 1 min 5 s | Node lifecycle controller | node-a2 tainted node.kubernetes.io/unreachable:NoExecute; the taint-eviction controller schedules deletions: 2 pods in 300 s; 1 pod tolerates the taint for ever (beyond the notes) | default/web-3, default/cache-0 | [3] |
 | 4 | 5 min 55 s | Taint-eviction controller | 3 pods deleted (DisruptionTarget: DeletionByTaintManager; Marking for deletion Pod default/web-0 and 2 more) (beyond the notes) | default/web-0, default/api-0, default/db-2 | [4] |
