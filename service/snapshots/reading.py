@@ -114,13 +114,20 @@ class Reading:
     files: int = 0
 
 
-def read_paths(paths: Sequence[str | Path], stdin: bytes | None = None) -> Reading:
-    """Read every path (``-`` is ``stdin``) in order; see the module docstring."""
+def read_paths(
+    paths: Sequence[str | Path], stdin: bytes | None = None, *, fast: bool = True
+) -> Reading:
+    """Read every path (``-`` is ``stdin``) in order; see the module docstring.
+
+    ``fast``: decode each document in one typed pass, going object by object only when
+    something in it does not fit; False: always object by object (the reference the fast
+    path is tested against).
+    """
     reading = Reading()
     for path in paths:
         for source in _sources(str(path), stdin, reading.problems):
             reading.files += 1
-            read_source(source, reading)
+            read_source(source, reading, fast=fast)
     return reading
 
 
@@ -133,13 +140,13 @@ def read_text(text: str | bytes, label: str = "snapshot") -> Reading:
     return reading
 
 
-def read_source(source: Source, reading: Reading) -> None:
-    """Add one source's objects to ``reading``."""
+def read_source(source: Source, reading: Reading, *, fast: bool = True) -> None:
+    """Add one source's objects to ``reading`` (``fast``: see :func:`read_paths`)."""
     if source.yaml:
         for label, data in yaml_documents(bytes(source.data), source.label, reading.problems):
-            _read_json(data, label, source.hint, reading)
+            _read_json(data, label, source.hint, reading, fast)
     else:
-        _read_json(source.data, source.label, source.hint, reading)
+        _read_json(source.data, source.label, source.hint, reading, fast)
 
 
 def _sources(path: str, stdin: bytes | None, problems: list[SnapshotProblem]) -> Iterator[Source]:
@@ -195,25 +202,30 @@ def _looks_like_json(data: bytes | memoryview) -> bool:
     return start in (b"{", b"[")
 
 
-def _read_json(data: bytes | memoryview, file: str, hint: str | None, reading: Reading) -> None:
+def _read_json(
+    data: bytes | memoryview, file: str, hint: str | None, reading: Reading, fast: bool = True
+) -> None:
     """One JSON document: a typed pass over all of it; if anything in it does not fit,
     the loose pass, object by object, which skips what is not Kubernetes and names the
     mistakes of what is."""
+    loose = not fast  # the reference: the syntax checked, then object by object
     try:
-        top = msgspec.json.decode(data, type=list[ObjectIn] | ObjectIn)
-    except msgspec.ValidationError:  # (a DecodeError too: first)
-        _read_loose(data, file, hint, reading)
-        return
+        top = msgspec.json.decode(data, type=Raw if loose else list[ObjectIn] | ObjectIn)
+    except msgspec.ValidationError:  # (a DecodeError too: first) something does not fit
+        loose = True
     except msgspec.DecodeError as exc:
         reading.problems.append(_syntax_problem(data, file, exc))
         return
     except RecursionError:
         reading.problems.append(SnapshotProblem(file, "", "JSON nested too deeply"))
         return
+    if loose:
+        _read_loose(data, file, hint, reading)
+        return
     if isinstance(top, list):
         for i, item in enumerate(top):
             _read_object(item, f"[{i}]", file, hint, reading)
-    else:
+    elif isinstance(top, ObjectIn):
         _read_object(top, "", file, hint, reading)
 
 
