@@ -35,6 +35,9 @@ EXAMPLES = (
     "stack-path",
     "blast-radius",
     "failure-scenario",
+    "zone-down",
+    "scheduling",
+    "resilience",
 )
 
 _MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}

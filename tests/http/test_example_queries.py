@@ -96,7 +96,43 @@ ANSWERS: dict[str, tuple[Projection, object]] = {
             [{"name": "web", "desired": 6, "running": 6, "pending": 0, "pendingReason": None}],
         ),
     ),
-}
+    # zone-a's nodes are tainted 10 s apart; the autoscaler's one new node takes web's
+    # replacements, db-2 stays Terminating, and api's third pod has no zone to go to
+    "zone-down": (
+        lambda d: (
+            [(s["atSeconds"], s["podCount"]) for s in d["failureConsequences"]["steps"][:3]],
+            d["failureConsequences"]["outcome"]["nodesAdded"],
+            [
+                (w["name"], w["available"], w["pending"], w["terminating"])
+                for w in d["failureConsequences"]["outcome"]["workloads"]
+            ],
+        ),
+        (
+            [(50.0, 7), (55.0, 3), (65.0, 2)],
+            1,
+            [("web", 6, 0, 2), ("api", 2, 1, 1), ("cache", 1, 0, 1), ("db", 2, 0, 1),
+             ("log-agent", 5, 0, 0)],
+        ),
+    ),
+    # two GPUs fit no node; one GPU fits gpu-1
+    "scheduling": (
+        lambda d: [(p["name"], p["node"], p["message"]) for p in d["scheduling"]["pods"]],
+        [
+            ("trainer", None,
+             "0/2 nodes are available: 2 Insufficient nvidia.com/gpu. preemption: 0/2 nodes are "
+             "available: 2 No preemption victims found for incoming pod."),
+            ("notebook", "gpu-1", None),
+        ],
+    ),
+    # cache is a single pod in zone-a, on node-a2
+    "resilience": (
+        lambda d: [
+            (s["scope"], s["target"], [w["name"] for w in s["workloads"]])
+            for s in d["resilience"]["singlePointsOfFailure"]
+        ],
+        [("ZONE", "zone-a", ["cache"]), ("NODE", "node-a2", ["cache"])],
+    ),
+}  # fmt: skip
 
 
 def _operation(example: ExampleOperation) -> OperationDefinitionNode:

@@ -44,6 +44,9 @@ TAB_TITLES = [
     "StackPath",
     "BlastRadius",
     "FailureScenario",
+    "ZoneDown",
+    "Scheduling",
+    "Resilience",
 ]
 
 
