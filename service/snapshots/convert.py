@@ -56,8 +56,6 @@ from service.snapshots.workloads import WORKLOAD_KINDS, convert_budget, convert_
 T = TypeVar("T")
 CLUSTER_SCOPED = ("Node", "PriorityClass")
 _PART_FIELDS = {"global_default": "globalDefault", "preemption_policy": "preemptionPolicy"}
-PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
-FINISHED = ("Succeeded", "Failed")
 
 
 @dataclass(frozen=True, slots=True)
