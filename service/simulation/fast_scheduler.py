@@ -1,27 +1,33 @@
 """The fast scheduler: the reference's decisions, without looking at every node for every pod.
 
 :meth:`FastScheduler.decide` returns exactly what
-:func:`~service.simulation.scheduler.schedule_one` returns for the same state (a property
-test holds them equal); it is meant to be called pod after pod on a state that changes
-between calls (binds, deletions, taints — it catches up from the state's ``node_log`` and
-epochs).
+:func:`~service.simulation.scheduler.schedule_one` returns for the same state — node, victims,
+message, per-node statuses (a hypothesis test on random small clusters with taints, spread,
+anti-affinity, priorities and pinned pods holds them equal). It is called pod after pod on a
+state that changes between calls (binds, deletions, taints, new nodes): it catches up from
+the state's ``node_log`` and epochs.
 
-How it avoids the per-node work. For a pod of a given kind (:mod:`fast_profile`), a node's
-total score is its node-local part — LeastAllocated + BalancedAllocation — plus parts that
-depend only on its *class*: the domains of the topology keys the pod's rules read, its raw
-TaintToleration/NodeAffinity scores, and its per-node matching-pod counts. Filters that are
-not node-local (spread skew, anti-affinity) also depend on the class alone. Nodes whose
-per-node counts are all zero ("bulk" nodes, nearly all of them) form a handful of classes
-(e.g. one per zone); for each, the best node is the one with the highest node-local score
-(smallest name on ties), kept in a list sorted once when a run of such pods starts. Nodes
-that gained a matching pod, or changed at all since then, are tracked one by one in small
-groups. Each decision then compares one candidate per class and group, with the class-level
-scores normalised over all feasible nodes as upstream does.
+How it avoids per-node work. For a pod of a given kind (:mod:`fast_profile`), a node's total
+score is its node-local part — LeastAllocated + BalancedAllocation, cached per request vector
+and refreshed only on changed nodes — plus parts that depend only on its *class*: the domains
+of the topology keys the pod's rules read, its raw TaintToleration/NodeAffinity scores and
+its per-node matching-pod counts. Filters that are not node-local (spread skew,
+anti-affinity) depend on the class alone too. Nodes whose per-node counts are all zero
+("bulk" nodes, nearly all) form a handful of classes (e.g. one per zone); the best of each is
+its highest node-local score (smallest name on ties), kept in a list partially sorted once
+when a run of such pods starts. Nodes that gained a matching pod, or changed at all since,
+are tracked in small groups. A decision compares one candidate per class and group, the
+class-level scores normalised over all feasible nodes exactly as upstream does.
 
-Pods the profile declines (see :func:`~service.simulation.fast_profile.build_profile`), and
-any decision where a lower-priority pod could be preempted, go to the reference. A pod that
-fits nowhere gets its FitError from vectorised per-node statuses, cached until the state
-changes.
+A pod pinned by ``metadata.name`` to a few nodes (a DaemonSet pod) that no topology rule
+reaches is decided on those nodes alone. Pods the profile declines (see
+:func:`~service.simulation.fast_profile.build_profile`), and a failed decision where a
+lower-priority pod could be preempted, go to the reference. A pod that fits nowhere gets its
+FitError from per-node statuses computed vectorised, cached until the state changes.
+
+It scales: 150,000 Pending pods on 5,000 heterogeneous nodes are placed in about 50–90 µs per
+pod on one core (the reference takes 60–90 ms per pod at that size); see
+``bench/bench_scheduler.py``.
 """
 
 from __future__ import annotations

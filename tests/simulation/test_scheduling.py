@@ -6,12 +6,18 @@ tests named per case.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import msgspec
 import pytest
-from kube_cluster import GI, MI, P, cluster, node, spec
+from kube_cluster import GI, P, cluster, node, spec
 
 from service.kube.model import (
+    ClusterSnapshot,
     DisruptionBudget,
     LabelSelector,
+    Node,
     NodeAffinity,
     NodeSelectorTerm,
     PodAffinity,
@@ -22,6 +28,7 @@ from service.kube.model import (
     WorkloadRef,
 )
 from service.simulation.scheduling import PodScheduling, scheduling
+from service.snapshots.importer import import_paths
 
 UNREACHABLE = Taint(key="node.kubernetes.io/unreachable", effect="NoSchedule")
 
@@ -104,45 +111,61 @@ def test_no_nodes_at_all() -> None:
     )
 
 
+SNAPSHOTS = Path(__file__).resolve().parents[3] / "shared" / "k8s-snapshots"
+
+
+def imported_with(file: str, nodes: list[Node], version: str) -> tuple[ClusterSnapshot, str]:
+    """The dump imported as it is, plus ``nodes`` (the dumps hold pods only), and the
+    scheduler's condition message the dump carries."""
+    path = SNAPSHOTS / file
+    snapshot = import_paths([path], "test", version=version)
+    condition = next(
+        c["message"]
+        for c in json.loads(path.read_bytes())["items"][0]["status"]["conditions"]
+        if c["type"] == "PodScheduled"
+    )
+    return msgspec.structs.replace(snapshot, nodes=tuple(nodes)), condition
+
+
 def test_gpu_request_of_the_troubleshoot_snapshot() -> None:
-    # ../shared/k8s-snapshots/replicatedhq__troubleshoot__pod-pending-nvidia-gpu-request.json:
-    # the pod asks for cpu 3, memory 5Gi, nvidia.com/gpu 5; its condition message is below.
-    # The node is not in the dump: one node with 1 GPU reproduces it (1.31–1.33).
-    pod = P("pending-pod-resources-5fddcf7688-djjfc",
-            spec(3000, 5 * GI, requests={"nvidia.com/gpu": 5}), namespace="message-pending-pod-resources")  # fmt: skip
+    # replicatedhq__troubleshoot__pod-pending-nvidia-gpu-request.json: cpu 3, memory 5Gi,
+    # nvidia.com/gpu 5. The node is not in the dump: one node with 1 GPU reproduces the
+    # message the dump carries (1.31–1.33).
     gpu_node = node("ip-172-31-21-92", 8000, 32 * GI, extended={"nvidia.com/gpu": 1})
-    result = only(scheduling(cluster([gpu_node], [pod], version="1.31")))
-    assert result.message == (
-        "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. preemption: 0/1 nodes are "
-        "available: 1 No preemption victims found for incoming pod."
+    snapshot, condition = imported_with(
+        "replicatedhq__troubleshoot__pod-pending-nvidia-gpu-request.json", [gpu_node], "1.31"
+    )
+    assert (
+        only(scheduling(snapshot)).message
+        == condition
+        == (
+            "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. preemption: 0/1 nodes are "
+            "available: 1 No preemption victims found for incoming pod."
+        )
     )
     # the same pod on 1.34: five GPUs exceed the node's one — not helpful (V3), DRA prefix (V4)
-    result = only(scheduling(cluster([gpu_node], [pod], version="1.34")))
-    assert result.message == (
+    snapshot, _ = imported_with(
+        "replicatedhq__troubleshoot__pod-pending-nvidia-gpu-request.json", [gpu_node], "1.34"
+    )
+    assert only(scheduling(snapshot)).message == (
         "0/1 nodes are available: 1 Insufficient nvidia.com/gpu. no new claims to deallocate, "
         "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
     )
 
 
 def test_node_affinity_of_the_troubleshoot_snapshot() -> None:
-    # ../shared/k8s-snapshots/replicatedhq__troubleshoot__pods-pending-node-affinity.json
-    affinity = NodeAffinity(
-        required=(
-            NodeSelectorTerm(
-                match_expressions=(
-                    Requirement(key="kubernetes.io/os", operator="In", values=("linux",)),
-                    Requirement(key="kubernetes.io/arch", operator="NotIn", values=("arm64",)),
-                )
-            ),
-        )
-    )
-    pod = P("kotsadm-b6cb54c8f-zgzrn", spec(100, 100 * MI, node_affinity=affinity),
-            namespace="message-pending-node-affinity")  # fmt: skip
+    # replicatedhq__troubleshoot__pods-pending-node-affinity.json: required linux, not arm64
     arm = node("arm", labels={"kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64"})
-    result = only(scheduling(cluster([arm], [pod], version="1.31")))
-    assert result.message == (
-        "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: "
-        "0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+    snapshot, condition = imported_with(
+        "replicatedhq__troubleshoot__pods-pending-node-affinity.json", [arm], "1.31"
+    )
+    assert (
+        only(scheduling(snapshot)).message
+        == condition
+        == (
+            "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: "
+            "0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+        )
     )
 
 
