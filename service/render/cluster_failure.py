@@ -8,9 +8,11 @@ its steps name the pods they act on and its outcome covers every kind of workloa
   (the count is the step's ``pod_count``, which may exceed the names the step kept);
 - the outcome: a sentence (workloads left without an available pod, workloads short of their
   desired pods, nodes the autoscaler added), then a table of the workloads the failure left
-  short — fewer available pods than desired, or pods Pending or stuck Terminating — with one
-  line for the others, so a large cluster's page shows what the failure touched (every
-  workload is one ``failureConsequences`` query away).
+  short — fewer available pods than desired, or pods Pending or stuck Terminating — worst
+  first (none available, then the largest shortfall; ties in the outcome's order), at most
+  :data:`WORKLOAD_ROWS` of them, and one line for the rest. Losing a zone of a 500-node
+  cluster leaves most of its workloads short; the page shows the worst, and every workload is
+  one ``failureConsequences`` query away.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from service.simulation.report import ClusterOutcome, WorkloadOutcome
 
 PODS_SHOWN = 3  # pods a step's cell names before it counts the rest
 WORKLOADS_NAMED = 5  # short workloads a diagram names before it counts the rest
+WORKLOAD_ROWS = 50  # short workloads a table lists before it counts the rest
 
 WORKLOAD_HEADER = [
     "Kind",
@@ -51,8 +54,9 @@ def _plural(count: int, one: str, many: str) -> str:
 
 def touched(outcome: ClusterOutcome) -> list[WorkloadOutcome]:
     """The workloads left short: fewer available pods than desired, or any Pending or stuck
-    Terminating, in the outcome's order."""
-    return [w for w in outcome.workloads if w.available < w.desired or w.pending or w.terminating]
+    Terminating; worst first (no available pod, then the largest shortfall)."""
+    short = [w for w in outcome.workloads if w.available < w.desired or w.pending or w.terminating]
+    return sorted(short, key=lambda w: (w.available > 0 or not w.desired, w.available - w.desired))
 
 
 def outcome_summary(outcome: ClusterOutcome) -> str:
@@ -77,7 +81,8 @@ def outcome_summary(outcome: ClusterOutcome) -> str:
 
 
 def workload_rows(outcome: ClusterOutcome) -> list[list[str]]:
-    """One row per workload the failure left short (see :func:`touched`)."""
+    """One row per workload the failure left short (see :func:`touched`), the first
+    :data:`WORKLOAD_ROWS`."""
     return [
         [
             w.kind,
@@ -90,20 +95,29 @@ def workload_rows(outcome: ClusterOutcome) -> list[list[str]]:
             str(w.available),
             w.pending_reason or "—",
         ]
-        for w in touched(outcome)
+        for w in touched(outcome)[:WORKLOAD_ROWS]
     ]
 
 
 def others_line(outcome: ClusterOutcome) -> str:
     """The workloads the table leaves out, in one sentence ("" when it lists them all, or
     none: then the summary said it)."""
-    listed = len(touched(outcome))
-    others = len(outcome.workloads) - listed
-    if not others or not listed:
+    short = len(touched(outcome))
+    unlisted = max(0, short - WORKLOAD_ROWS)
+    others = len(outcome.workloads) - short
+    if not short:
         return ""
+    parts = []
+    if unlisted:
+        parts.append(
+            f"{_plural(unlisted, 'more workload left short is', 'more workloads left short are')}"
+            " not listed"
+        )
     if others == 1:
-        return "1 other workload keeps its desired pods available."
-    return f"{others} other workloads keep their desired pods available."
+        parts.append("1 other workload keeps its desired pods available")
+    elif others:
+        parts.append(f"{others} other workloads keep their desired pods available")
+    return "; ".join(parts) + "." if parts else ""
 
 
 def short_counts(outcome: ClusterOutcome) -> str:

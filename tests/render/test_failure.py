@@ -81,10 +81,10 @@ Outcome: every workload keeps an available pod; 4 run short of desired pods; the
 | Kind | Namespace | Name | Desired | Running | Pending | Terminating | Available | Pending reason |
 |---|---|---|---|---|---|---|---|---|
 | Deployment | default | web | 6 | 4 | 2 | 2 | 4 | 0/6 nodes are available: 2 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 4 node(s) didn't match pod topology spread constraints. no new claims to deallocate, preemption: 0/6 nodes are available: 2 Preemption is not helpful for scheduling, 4 No preemption victims found for incoming pod. |
-| Deployment | default | api | 3 | 2 | 1 | 1 | 2 | 0/6 nodes are available: 2 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 4 node(s) didn't match pod anti-affinity rules. no new claims to deallocate, preemption: 0/6 nodes are available: 2 Preemption is not helpful for scheduling, 4 No preemption victims found for incoming pod. |
-| Deployment | default | cache | 1 | 1 | 0 | 1 | 1 | — |
-| StatefulSet | default | db | 3 | 2 | 0 | 1 | 2 | — |
 | DaemonSet | default | log-agent | 6 | 6 | 0 | 0 | 4 | — |
+| Deployment | default | api | 3 | 2 | 1 | 1 | 2 | 0/6 nodes are available: 2 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 4 node(s) didn't match pod anti-affinity rules. no new claims to deallocate, preemption: 0/6 nodes are available: 2 Preemption is not helpful for scheduling, 4 No preemption victims found for incoming pod. |
+| StatefulSet | default | db | 3 | 2 | 0 | 1 | 2 | — |
+| Deployment | default | cache | 1 | 1 | 0 | 1 | 1 | — |
 
 Sources:
 
@@ -161,7 +161,9 @@ def test_the_html_of_a_cluster_has_the_pods_column_and_the_workloads_table(
         *["Kind", "Namespace", "Name", "Desired", "Running", "Pending", "Terminating",
           "Available", "Pending reason"],
     ]  # fmt: skip
-    assert cells[-9:] == ["DaemonSet", "default", "log-agent", "6", "6", "0", "0", "4", "—"]
+    # worst first: web and log-agent are two pods short, api and db one, cache none
+    assert cells[-9:] == ["Deployment", "default", "cache", "1", "1", "0", "1", "1", "—"]
+    assert cells[-45::9] == ["Deployment", "DaemonSet", "Deployment", "StatefulSet", "Deployment"]
     assert cells[4:6] == [
         "default/web-0, default/api-0, default/log-agent-node-a1 and 4 more",
         "[3]",
@@ -181,7 +183,8 @@ def test_the_svg_timeline_of_a_cluster_names_pods_and_the_workloads_left_short(
     assert "Pods: default/web-3, default/cache-0. [4]" in text
     assert (
         "Left short: Deployment/default/web 4/6 available, 2 Pending, 2 Terminating; "
-        "Deployment/default/api 2/3 available, 1 Pending, 1 Terminating;"
+        "DaemonSet/default/log-agent 4/6 available; Deployment/default/api 2/3 available, "
+        "1 Pending, 1 Terminating;"
     ) in text
 
 
@@ -301,3 +304,22 @@ def test_the_outcome_sentence_counts_what_the_table_shows(
     assert cluster_failure.outcome_summary(outcome) == summary
     assert cluster_failure.others_line(outcome) == others
     assert len(cluster_failure.workload_rows(outcome)) == len(cluster_failure.touched(outcome))
+
+
+def test_the_table_lists_the_worst_first_and_counts_what_it_leaves_out() -> None:
+    short = [_workload(f"w{i:02}", 3, 2, pending=1) for i in range(58)]
+    down = _workload("down", 2, 0, pending=2)
+    worse = _workload("worse", 4, 1, pending=3)
+    outcome = _outcome(*short, worse, down, _workload("fine", 1, 1), _workload("ok", 1, 1))
+    rows = cluster_failure.workload_rows(outcome)
+    assert len(rows) == cluster_failure.WORKLOAD_ROWS == 50
+    assert [r[2] for r in rows[:4]] == ["down", "worse", "w00", "w01"]
+    assert cluster_failure.others_line(outcome) == (
+        "10 more workloads left short are not listed; 2 other workloads keep their desired "
+        "pods available."
+    )
+    assert cluster_failure.short_counts(outcome) == (
+        "Deployment/shop/down 0/2 available, 2 Pending; Deployment/shop/worse 1/4 available, "
+        "3 Pending; Deployment/shop/w00 2/3 available, 1 Pending; Deployment/shop/w01 2/3 "
+        "available, 1 Pending; Deployment/shop/w02 2/3 available, 1 Pending and 55 more"
+    )
