@@ -62,12 +62,15 @@ def test_metrics_on_any_worker_count_the_whole_server(tmp_path: Path) -> None:
     assert sum(1 for line in access if line.get("operation") == "OneEntity") == 40
 
 
-def test_a_given_metrics_directory_is_emptied_at_start_and_kept(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_given_metrics_directory_is_emptied_at_start_and_kept(
+    tmp_path: Path, workers: str
+) -> None:
     directory = tmp_path / "metrics"
     directory.mkdir()
     (directory / "counter_1.db").write_bytes(b"left by an earlier run")
     env = {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
-    with live_server(tmp_path, "--workers", "2", env=env) as server:
+    with live_server(tmp_path, "--workers", workers, env=env) as server:
         httpx.post(server.graphql, json=NAMED)
         time.sleep(0.5)
         requests = scrape(server)["archgraph_http_requests_total"]

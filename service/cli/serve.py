@@ -46,19 +46,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.http.logs import log_config
+    from service.http.metrics_dir import multiprocess_dir
 
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the app handles it (service.http.live)
 
-    uvicorn.run(
-        "service.http.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        log_level=settings.log_level,
-        log_config=log_config(settings.log_level),  # JSON lines
-        access_log=False,  # our middleware logs each request, with its GraphQL operation
-        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
-    )
+    with multiprocess_dir(make=False):  # emptied, if PROMETHEUS_MULTIPROC_DIR names one
+        uvicorn.run(
+            "service.http.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            log_config=log_config(settings.log_level),  # JSON lines
+            access_log=False,  # our middleware logs each request, with its GraphQL operation
+            timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
+        )
     return EXIT_OK
 
 

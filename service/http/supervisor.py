@@ -9,10 +9,9 @@
   connections over the sockets by a hash of their addresses. With one shared socket the
   worker that wakes first accepts whatever is pending, and keep-alive connections opened
   at once pile onto it (measured: 32/0 splits; ``bench/bench_workers.py``).
-- **One /metrics.** ``PROMETHEUS_MULTIPROC_DIR``, made and emptied by
-  :func:`multiprocess_dir` before any worker starts, removed when the server stops (a
-  directory the environment names is emptied at start and kept); the arbiter calls
-  prometheus-client's ``mark_process_dead`` for each worker that exits
+- **One /metrics.** ``PROMETHEUS_MULTIPROC_DIR``, made and emptied before any worker
+  starts, removed when the server stops (:mod:`service.http.metrics_dir`); the arbiter
+  calls prometheus-client's ``mark_process_dead`` for each worker that exits
   (:func:`child_exit`); see :mod:`service.http.metrics`.
 - **Shutdown as with one worker.** On SIGTERM the arbiter passes SIGTERM to each worker,
   whose uvicorn stops accepting, lets in-flight requests finish for
@@ -30,14 +29,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
@@ -45,10 +38,10 @@ from gunicorn.arbiter import Arbiter  # type: ignore[import-untyped]
 from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]
 
 from service.http.logs import log_config
+from service.http.metrics_dir import multiprocess_dir
 from service.settings import Settings
 
 SHUTDOWN_MARGIN_SECONDS = 5  # for the lifespan shutdown after the last request
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class ArchgraphWorker(UvicornWorker):  # type: ignore[misc]  # untyped base
@@ -132,34 +125,9 @@ def options(settings: Settings, host: str, port: int, workers: int) -> dict[str,
     }
 
 
-@contextmanager
-def multiprocess_dir() -> Iterator[Path]:
-    """prometheus-client's multiprocess directory, in the environment for the workers.
-
-    ``PROMETHEUS_MULTIPROC_DIR`` when set (a volume, say): its ``*.db`` files, left by an
-    earlier run, are removed first, or their counts would be added to this run's. Else a
-    new temporary directory, removed on exit.
-    """
-    given = os.environ.get(MULTIPROC_ENV)
-    if given:
-        path = Path(given)
-        path.mkdir(parents=True, exist_ok=True)
-        for stale in path.glob("*.db"):
-            stale.unlink()
-        yield path
-        return
-    path = Path(tempfile.mkdtemp(prefix="archgraph-metrics-"))
-    os.environ[MULTIPROC_ENV] = str(path)
-    try:
-        yield path
-    finally:
-        del os.environ[MULTIPROC_ENV]
-        shutil.rmtree(path, ignore_errors=True)
-
-
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """Run the server with ``workers`` processes until SIGTERM (or SIGINT) ends it."""
-    with multiprocess_dir():
+    with multiprocess_dir(make=True):
         try:
             Supervisor(options(settings, host, port, workers)).run()
         except SystemExit as stop:  # the arbiter ends with sys.exit, 0 when it stopped well
