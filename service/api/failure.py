@@ -458,26 +458,34 @@ class ClusterRequest:
                 f"give at most one of scenario, scenarioName and snapshot, not {' and '.join(given)}",
             )
         cluster: ClusterSnapshot | None = None
+        name = self.scenario_name
         if self.snapshot is not None:
             cluster = snapshot_from_text(self.snapshot, name="snapshot")
-        elif self.scenario_name is not None:
-            cluster = named_snapshot(kg, served, self.scenario_name)
-        elif self.scenario is not None:
-            data = self.scenario.data
+        elif name is not None and (
+            name in served or not isinstance(kg.scenarios.get(name), Mapping)
+        ):
+            cluster = named_snapshot(kg, served, name)  # imported (or unknown: the error)
+        elif self.scenario is not None or name is not None:
+            # written by hand: inline, or a pack's scenarios/<name>.yaml (the same fields)
+            data, field = (
+                (self.scenario.data, "scenario")
+                if self.scenario is not None
+                else (kg.scenarios[str(name)], f"scenarios/{name}")
+            )
+            assert isinstance(data, Mapping)
             if not uses_cluster_features(data) and event not in CLUSTER_ONLY_EVENTS:
-                simple = scenario_from_mapping(data, "scenario")
                 if self.autoscaler is not None:
                     raise InvalidArgument(
-                        "autoscaler", "a simple scenario carries its own: use scenario.autoscaler"
+                        "autoscaler", f"a simple scenario carries its own: use {field}.autoscaler"
                     )
-                return simple, None, None
+                return scenario_from_mapping(data, field), None, None
             if data.get("autoscaler") is not None:
                 raise InvalidArgument(
-                    "scenario.autoscaler",
+                    f"{field}.autoscaler",
                     "with zones, taints, constraints or this event the scenario runs as a real "
                     "cluster: give the autoscaler argument (maxNodes, groups) instead",
                 )
-            cluster = snapshot_from_input(data)
+            cluster = snapshot_from_input(data, name=name or "scenario", field=field)
         if cluster is None:
             if self.autoscaler is not None:
                 raise InvalidArgument("autoscaler", "needs a scenario, scenarioName or snapshot")

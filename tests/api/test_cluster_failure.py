@@ -12,6 +12,7 @@ from service.api.context import PlainContext
 from service.api.schema import build_schema
 from service.knowledge import KnowledgeGraph
 from service.kube.model import ClusterSnapshot
+from service.queries.scenarios import pack_scenario
 
 QUERY = """
 query($e: FailureEvent!, $t: String, $s: ClusterScenarioInput, $n: String, $snap: String,
@@ -124,19 +125,34 @@ async def test_a_snapshot_sent_as_text_is_simulated(kg: KnowledgeGraph) -> None:
     ]  # fmt: skip
 
 
-async def test_a_served_scenario_is_found_by_name(kg: KnowledgeGraph) -> None:
-    answer = await run(kg, e="NODE_DOWN", t="node-b", n="three-nodes-full")
-    workloads = answer["outcome"]["workloads"]
-    assert [(w["name"], w["running"], w["pending"], w["terminating"]) for w in workloads] == [
-        ("web", 4, 2, 2),
-        ("api", 2, 1, 1),
-        ("worker", 2, 1, 1),
+async def test_an_imported_scenario_runs_in_full_a_simple_one_by_name_stays_simple(
+    kg: KnowledgeGraph,
+) -> None:
+    imported = pack_scenario(kg, "three-nodes-full")
+    assert imported is not None
+    full = await run(kg, {"mine": imported}, e="NODE_DOWN", t="node-b", n="mine")
+    simple = await run(kg, e="NODE_DOWN", t="node-b", n="three-nodes-full")
+    counts = [
+        [
+            (w["name"], w["running"], w["pending"], w["terminating"])
+            for w in a["outcome"]["workloads"]
+        ]
+        for a in (full, simple)
+    ]
+    assert counts == [
+        # Kubernetes: the evicted pods stay Terminating on the unreachable node
+        [("web", 4, 2, 2), ("api", 2, 1, 1), ("worker", 2, 1, 1)],
+        # the simple simulation does not model Terminating pods
+        [("web", 4, 2, 0), ("api", 2, 1, 0), ("worker", 2, 1, 0)],
     ]
 
 
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
+        # a simple scenario carries its own autoscaler, by name as inline
+        ({"e": "NODE_DOWN", "t": "node-a", "n": "three-nodes-full", "a": {"maxNodes": 4}},
+         "autoscaler: a simple scenario carries its own: use scenarios/three-nodes-full.autoscaler"),
         # one cluster at a time
         ({"e": "NODE_DOWN", "t": "a", "n": "three-nodes-full", "snap": "{}"},
          "snapshot: give at most one of scenario, scenarioName and snapshot, not scenarioName and snapshot"),
@@ -150,11 +166,11 @@ async def test_a_served_scenario_is_found_by_name(kg: KnowledgeGraph) -> None:
         ({"e": "ZONE_DOWN", "t": "z9", "s": TWO_ZONES_WITH_PDB},
          "target: no node in zone 'z9': ZONE_DOWN takes a topology.kubernetes.io/zone value; zones: z1, z2"),
         # node groups come from the nodes' labels
-        ({"e": "NODE_DOWN", "t": "node-a", "n": "three-nodes-full",
+        ({"e": "NODE_DOWN", "t": "node-a1", "n": "three-zones",
           "a": {"groups": [{"name": "gpu", "maxSize": 3}]}},
          "autoscaler.groups[0].name: no node group named 'gpu'; groups: default"),
         # a real cluster's new nodes copy its own
-        ({"e": "NODE_DOWN", "t": "node-a", "n": "three-nodes-full",
+        ({"e": "NODE_DOWN", "t": "node-a1", "n": "three-zones",
           "a": {"maxNodes": 4, "nodeCpu": "4", "nodeMemory": "8Gi"}},
          "autoscaler.nodeCpu: a real cluster's autoscaler copies one of its own nodes per node "
          "group: give maxNodes or groups [{name, maxSize}] instead of a node template"),
