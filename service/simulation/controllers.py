@@ -361,7 +361,7 @@ def budgets_of(
     namespace = state.pod_namespace[pod]
     labels = state.specs[state.pod_spec[pod]].labels
     found = []
-    for budget in state.snapshot.disruption_budgets:
+    for b, budget in enumerate(state.snapshot.disruption_budgets):
         selector = budget.selector
         if budget.namespace != namespace or selector is None:
             continue
@@ -371,13 +371,28 @@ def budgets_of(
             continue
         matched = [
             MatchedPod(state.pod_owner[p], healthy=healthy(engine, p) and p not in leaving)
-            for p in range(len(state.pod_name))
+            for p in budget_pods(engine, b)
             if state.pod_alive[p]
-            and state.pod_namespace[p] == namespace
-            and selector_matches(selector, state.specs[state.pod_spec[p]].labels)
         ]
         found.append((budget, budget_status(budget, matched, engine.workloads.scales())))
     return found
+
+
+def budget_pods(engine: Engine, budget: int) -> list[int]:
+    """The pods (alive or not) budget ``budget``'s selector matches, kept up to date as pods
+    are created (each pod is looked at once)."""
+    state = engine.state
+    seen, pods = engine.budget_pods.get(budget, (0, []))
+    if seen < len(state.pod_name):
+        b = state.snapshot.disruption_budgets[budget]
+        assert b.selector is not None
+        for p in range(seen, len(state.pod_name)):
+            if state.pod_namespace[p] == b.namespace and selector_matches(
+                b.selector, state.specs[state.pod_spec[p]].labels
+            ):
+                pods.append(p)
+        engine.budget_pods[budget] = (len(state.pod_name), pods)
+    return pods
 
 
 def healthy(engine: Engine, pod: int) -> bool:

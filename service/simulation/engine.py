@@ -99,6 +99,7 @@ class Engine:
         self.retry_pending = False
         self.handlers: dict[str, Handler] = {}
         self.drains: list[Any] = []  # kubectl drains in progress (controllers.Drain)
+        self.budget_pods: dict[int, tuple[int, list[int]]] = {}  # budget → (pods seen, matched)
         self._queue: list[tuple[float, int, int, str, Any]] = []
         self._seq = len(state.pod_name)  # pods never queued again keep their index as order
         self.last_scan: float | None = None
