@@ -7,6 +7,7 @@ keeps answering; ``version=`` answers from a kept version and 410s an expired on
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -254,3 +255,33 @@ def test_sighup_to_several_workers_reloads_each_and_never_halts_the_server(
         )
         assert name(server) == "Application"
         assert '"Hang up: each worker reloads the knowledge packs"' in server.log()
+
+
+def test_a_worker_restarted_after_a_bad_edit_boots_on_the_checked_graph(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path)
+    with live_server(tmp_path, "--workers", "2", "--data", str(pack)) as server:
+        wait_for("both workers booted", lambda: server.log().count("Booting worker") == 2, server)
+        edit(pack, 'quote: "Apps run"', 'quote: "Apes run"')
+        victim = int(server.log().split("Booting worker with pid: ")[1].split('"')[0])
+        os.kill(victim, signal.SIGKILL)  # the arbiter starts another worker in its place
+        wait_for("a new worker booted", lambda: server.log().count("Booting worker") == 3, server)
+        # loading the packs at boot it would fail, and the arbiter would halt the server;
+        # it boots on the graph checked at start and reports the edit instead
+        wait_for(
+            "each worker refuses the bad edit",
+            lambda: (
+                all(
+                    httpx.get(f"{server.url}/readyz", headers={"Connection": "close"})
+                    .json()
+                    .get("reload", {})
+                    .get("status")
+                    in ("refused", None)
+                    for _ in range(8)
+                )
+                and server.log().count("is not found verbatim") >= 1
+            ),
+            server,
+        )
+        assert server.process.poll() is None
+        assert "Worker failed to boot" not in server.log()
+        assert name(server) == "App"

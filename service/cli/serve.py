@@ -18,12 +18,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """One worker: uvicorn itself. Several: gunicorn's arbiter over uvicorn workers, each on
     its own ``SO_REUSEPORT`` socket, with one ``/metrics`` (:mod:`service.http.supervisor`).
     """
-    dirs = extra_dirs(args)
-    if load_or_report(dirs) is None:  # refuse to start on bad data, before binding the port
-        return EXIT_ERRORS
     # absolute, links kept: a ConfigMap volume swaps its ..data link to update a pack, and a
     # reload must read the pack through the link, not from the directory it led to at start
-    os.environ["ARCHGRAPH_DATA"] = ":".join(str(d.absolute()) for d in dirs)
+    dirs = [d.absolute() for d in extra_dirs(args)]
+    kg = load_or_report(dirs)
+    if kg is None:  # refuse to start on bad data, before binding the port
+        return EXIT_ERRORS
+    os.environ["ARCHGRAPH_DATA"] = ":".join(str(d) for d in dirs)
     scenarios = [*Settings().scenarios, *args.scenarios]
     try:  # an unreadable scenario file stops the start too, naming it
         load_scenarios(scenarios)
@@ -40,7 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if workers > 1:
         from service.http.supervisor import serve_workers
 
-        serve_workers(settings, host, port, workers)
+        serve_workers(settings, host, port, workers, kg)
         return EXIT_OK
 
     import uvicorn

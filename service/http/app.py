@@ -43,8 +43,12 @@ def settle_heap() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = None) -> FastAPI:
-    """Build the app. The graph is loaded at start-up (lifespan) unless one is given.
+def create_app(
+    settings: Settings | None = None, kg: KnowledgeGraph | None = None, catch_up: bool = False
+) -> FastAPI:
+    """Build the app. The graph is loaded at start-up (lifespan) unless one is given; with
+    ``catch_up`` the packs are reloaded once in the background after the start (validated:
+    a bad edit is reported and the given graph kept).
 
     A pack that fails validation stops the start-up with every ``file:line`` problem.
     """
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None, kg: KnowledgeGraph | None = Non
         kg=kg,
         responses=responses,
         live=LiveGraph(settings.keep_versions),
+        catch_up=catch_up,
     )
     if kg is not None:
         state.live.start(kg)

@@ -116,6 +116,10 @@ async def live_reload(state: AppState) -> AsyncIterator[None]:
         task.add_done_callback(reloads.discard)
 
     hup = _handle_sighup(loop, on_hup)
+    if state.catch_up:
+        task = loop.create_task(reload_now(state))
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
     stop = anyio.Event()
     watcher = None
     if state.settings.watch and live.directories:

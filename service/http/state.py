@@ -24,3 +24,6 @@ class AppState:
     scenarios: Mapping[str, ClusterSnapshot] = field(default_factory=dict)
     # the graph versions kept and reloading them (service.http.live); ``kg`` is the current
     live: LiveGraph = field(default_factory=LiveGraph)
+    # the graph was handed over at start (a gunicorn worker gets the arbiter's): reload the
+    # packs once in the background, so a worker (re)started after an edit catches up
+    catch_up: bool = False

@@ -39,6 +39,7 @@ from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]
 
 from service.http.logs import log_config
 from service.http.metrics_dir import multiprocess_dir
+from service.knowledge import KnowledgeGraph
 from service.settings import Settings
 
 SHUTDOWN_MARGIN_SECONDS = 5  # for the lifespan shutdown after the last request
@@ -69,8 +70,9 @@ class ArchgraphArbiter(Arbiter):  # type: ignore[misc]  # untyped base
 class Supervisor(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
     """gunicorn's arbiter, configured from ``options`` rather than its command line."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: dict[str, Any], graph: KnowledgeGraph) -> None:
         self.options = options
+        self.graph = graph  # checked before the start; each worker boots on it
         super().__init__()
 
     def load_config(self) -> None:
@@ -80,7 +82,7 @@ class Supervisor(BaseApplication):  # type: ignore[misc]  # gunicorn is untyped
     def load(self) -> Any:
         from service.http.app import create_app  # in each worker, after the fork
 
-        return create_app()
+        return create_app(kg=self.graph, catch_up=True)
 
     def run(self) -> None:
         try:
@@ -125,11 +127,14 @@ def options(settings: Settings, host: str, port: int, workers: int) -> dict[str,
     }
 
 
-def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Run the server with ``workers`` processes until SIGTERM (or SIGINT) ends it."""
+def serve_workers(
+    settings: Settings, host: str, port: int, workers: int, graph: KnowledgeGraph
+) -> None:
+    """Run the server with ``workers`` processes, booting on ``graph``, until SIGTERM (or
+    SIGINT) ends it."""
     with multiprocess_dir(make=True):
         try:
-            Supervisor(options(settings, host, port, workers)).run()
+            Supervisor(options(settings, host, port, workers), graph).run()
         except SystemExit as stop:  # the arbiter ends with sys.exit, 0 when it stopped well
             if stop.code not in (0, None):
                 raise
