@@ -22,10 +22,13 @@ import httpx
 # Run in the server process (``preamble``): stackPath's search then takes a second, in its
 # worker thread, so a request can be in flight for a while without blocking the event loop.
 SLOW_STACK_PATH = """
-import time
+import os, time
+from pathlib import Path
 from service.queries import stacks
 _stack_path = stacks.stack_path
 def _slow_stack_path(*args):
+    if os.environ.get("SLOW_QUERY_STARTED"):  # a file to touch: the query is running now
+        Path(os.environ["SLOW_QUERY_STARTED"]).touch()
     time.sleep(1.0)
     return _stack_path(*args)
 stacks.stack_path = _slow_stack_path

@@ -89,10 +89,15 @@ def test_an_in_flight_query_finishes_on_sigterm_with_two_workers(tmp_path: Path)
         except httpx.HTTPError as exc:
             outcome.append(exc)
 
-    with live_server(tmp_path, "--workers", "2", preamble=SLOW_STACK_PATH) as server:
+    started = tmp_path / "slow-query-started"
+    env = {"SLOW_QUERY_STARTED": str(started)}
+    with live_server(tmp_path, "--workers", "2", preamble=SLOW_STACK_PATH, env=env) as server:
         thread = threading.Thread(target=post)
         thread.start()
-        time.sleep(0.4)  # the query is running in one of the workers (it takes 1 s)
+        deadline = time.monotonic() + 20
+        while not started.exists() and time.monotonic() < deadline:  # running in a worker
+            time.sleep(0.02)
+        assert started.exists(), server.log()
         server.terminate()
         thread.join(timeout=10)
         code = server.process.wait(timeout=30)
