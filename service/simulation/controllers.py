@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.kube.admission import with_default_tolerations
 from service.kube.model import DisruptionBudget, Taint, Toleration
 from service.kube.selectors import selector_matches
 from service.kube.wellknown import (
@@ -39,7 +40,6 @@ from service.simulation.eviction import (
     eviction_delay,
     marking_message,
     with_daemonset_tolerations,
-    with_default_tolerations,
 )
 from service.simulation.lifecycle import (
     MASTER_DISRUPTION_LOG,

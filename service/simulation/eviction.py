@@ -8,12 +8,8 @@
   The deletion fires at the time the taint was observed + that delay; it is a plain DELETE
   (PodDisruptionBudgets are not consulted), after the pod is given the condition
   ``DisruptionTarget=True`` reason ``DeletionByTaintManager``.
-- :func:`with_default_tolerations` is the ``DefaultTolerationSeconds`` admission plugin
-  (``plugin/pkg/admission/defaulttolerationseconds/admission.go``): unless a pod tolerates
-  ``not-ready`` / ``unreachable`` NoExecute already (a toleration whose key is that taint's
-  or empty, and whose effect is NoExecute or empty), it gets ``Exists``, ``NoExecute``,
-  ``tolerationSeconds: 300`` for it. Pods read from a live cluster carry them already;
-  pods made from a manifest's template get them here, as the API server would add them.
+- The 300 s tolerations a pod gets at admission (``DefaultTolerationSeconds``) are
+  :func:`service.kube.admission.with_default_tolerations`, shared with the importer.
 - :func:`with_daemonset_tolerations` is ``AddOrUpdateDaemonPodTolerations``
   (``pkg/controller/daemon/util/daemonset_util.go``): not-ready and unreachable NoExecute
   forever, and the disk-pressure, memory-pressure, pid-pressure and unschedulable
@@ -36,7 +32,6 @@ from service.kube.wellknown import (
     TAINT_UNSCHEDULABLE,
 )
 
-DEFAULT_TOLERATION_SECONDS = 300
 EVICTION_EVENT_REASON = "TaintManagerEviction"
 DISRUPTION_REASON = "DeletionByTaintManager"
 DISRUPTION_MESSAGE = "Taint manager: deleting due to NoExecute taint"
@@ -90,22 +85,6 @@ def eviction_delay(taints: Iterable[Taint], tolerations: Sequence[Toleration]) -
     if not tolerated:
         return 0.0
     return min_toleration_seconds(used)
-
-
-def _covers(toleration: Toleration, key: str) -> bool:
-    return toleration.key in ("", key) and toleration.effect in ("", "NoExecute")
-
-
-def with_default_tolerations(tolerations: Sequence[Toleration]) -> tuple[Toleration, ...]:
-    """The pod's tolerations once ``DefaultTolerationSeconds`` admitted it."""
-    added = tuple(
-        Toleration(
-            key=key, operator="Exists", effect="NoExecute", seconds=DEFAULT_TOLERATION_SECONDS
-        )
-        for key in (TAINT_NOT_READY, TAINT_UNREACHABLE)
-        if not any(_covers(t, key) for t in tolerations)
-    )
-    return (*tolerations, *added)
 
 
 def with_daemonset_tolerations(

@@ -28,7 +28,7 @@ the pods it created for that workload from 0 (skipping names in use), a Stateful
 ``<set>-<ordinal>``, a DaemonSet's ``<daemonset>-<node>``.
 
 Pods created from a template get what admission adds to a real pod: the
-``DefaultTolerationSeconds`` tolerations (:func:`~service.simulation.eviction.with_default_tolerations`)
+``DefaultTolerationSeconds`` tolerations (:func:`~service.kube.admission.with_default_tolerations`)
 or, for DaemonSets, the controller's own (:func:`~service.simulation.eviction.with_daemonset_tolerations`).
 """
 
@@ -39,6 +39,7 @@ from enum import Enum
 
 import msgspec
 
+from service.kube.admission import with_default_tolerations
 from service.kube.model import (
     NodeAffinity,
     NodeSelectorTerm,
@@ -48,7 +49,7 @@ from service.kube.model import (
     WorkloadRef,
 )
 from service.kube.selectors import first_untolerated, node_affinity_matches
-from service.simulation.eviction import with_daemonset_tolerations, with_default_tolerations
+from service.simulation.eviction import with_daemonset_tolerations
 from service.simulation.state import ClusterState
 
 STATEFULSET_WAITING = "StatefulSet is waiting for Pod to Terminate"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.kube.admission import with_default_tolerations
 from service.kube.model import Taint, Toleration
 from service.simulation.eviction import (
     eviction_delay,
@@ -15,7 +16,6 @@ from service.simulation.eviction import (
     matching_tolerations,
     min_toleration_seconds,
     with_daemonset_tolerations,
-    with_default_tolerations,
 )
 
 
