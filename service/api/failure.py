@@ -1,17 +1,18 @@
 """Root field ``failureConsequences``: the causal chain of a failure, and a simulated cluster.
 
 The resolver takes the scenario input as the plain data graphql-core coerced (see
-:class:`ScenarioData`), validates it into a domain :class:`~service.queries.scenario.Scenario`
-(errors name the field, e.g. ``scenario.nodes[1].cpu``) and runs
-:func:`~service.queries.failures.failure_consequences`, both off the event loop; the result
-is mapped with the ``from_domain`` classmethods below.
+:class:`ScenarioData`); off the event loop, :class:`~service.queries.cluster_request.
+ClusterRequest` decides which cluster and simulation the request names (errors name the
+field, e.g. ``scenario.nodes[1].cpu``) and :func:`~service.queries.failures.
+failure_consequences` runs it; the result is mapped with the ``from_domain`` classmethods
+(the outcome's types are in :mod:`service.api.outcome`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types.arguments import InputContext
@@ -27,14 +28,12 @@ from service.api.cluster_inputs import (
 )
 from service.api.context import Info
 from service.api.offload import run_heavy
+from service.api.outcome import ScenarioOutcome
 from service.api.types import Entity, Source
-from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.kube.model import AutoscalerConfig, ClusterSnapshot
-from service.queries import cluster_outcome, failures, simulation
-from service.queries.autoscaler_input import autoscaler_config
-from service.queries.cluster_input import snapshot_from_input, uses_cluster_features
-from service.queries.quantities import format_cpu, format_memory
+from service.kube.model import ClusterSnapshot
+from service.queries import failures, simulation
+from service.queries.cluster_request import ClusterRequest
 from service.queries.scenario import (
     MAX_AUTOSCALER_NODES,
     MAX_DEPLOYMENTS,
@@ -44,10 +43,6 @@ from service.queries.scenario import (
     Scenario,
     scenario_from_mapping,
 )
-from service.queries.scenarios import named_snapshot
-from service.queries.simulation import CLUSTER_ONLY_EVENTS
-from service.simulation import report
-from service.snapshots.importer import snapshot_from_text
 
 strawberry.enum(
     simulation.FailureEvent,
@@ -209,206 +204,6 @@ class ConsequenceStep:
         )
 
 
-@strawberry.type(description="Where a pod ends up.")
-class PodPlacement:
-    namespace: str
-    name: str
-    workload: str = strawberry.field(
-        description="Its controller, `Kind/name` (`Pod/<name>`: bare)."
-    )
-    deployment: str = strawberry.field(description="Its workload's name.")
-    node: str | None = strawberry.field(description="Null while Pending.")
-    zone: str | None = strawberry.field(description="Its node's zone.")
-    phase: str = strawberry.field(description="`Running`, `Pending` or `Terminating`.")
-    reason: str | None = strawberry.field(description="Why it is Pending (the scheduler's words).")
-    restarts: int = strawberry.field(description="Container restarts by the kubelet.")
-
-
-@strawberry.type(description="A Deployment after the failure.")
-class DeploymentOutcome:
-    name: str
-    desired: int
-    running: int
-    pending: int
-    pending_reason: str | None = strawberry.field(description="The first Pending pod's reason.")
-
-
-@strawberry.type(description="A workload (or a bare pod) after the failure.")
-class WorkloadOutcome:
-    kind: str = strawberry.field(
-        description="Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or Pod (a bare pod)."
-    )
-    namespace: str
-    name: str
-    desired: int
-    running: int
-    pending: int
-    terminating: int = strawberry.field(
-        description="Pods marked for deletion on a node that cannot finish them."
-    )
-    available: int = strawberry.field(description="Running pods that count as available.")
-    pending_reason: str | None = strawberry.field(description="The first Pending pod's reason.")
-
-    @classmethod
-    def of_deployment(cls, d: cluster_outcome.DeploymentOutcome) -> WorkloadOutcome:
-        return cls(
-            kind="Deployment",
-            namespace="default",
-            name=d.name,
-            desired=d.desired,
-            running=d.running,
-            pending=d.pending,
-            terminating=0,
-            available=d.running,
-            pending_reason=d.pending_reason,
-        )
-
-    @classmethod
-    def from_domain(cls, w: report.WorkloadOutcome) -> WorkloadOutcome:
-        return cls(
-            kind=w.kind,
-            namespace=w.namespace,
-            name=w.name,
-            desired=w.desired,
-            running=w.running,
-            pending=w.pending,
-            terminating=w.terminating,
-            available=w.available,
-            pending_reason=w.pending_reason,
-        )
-
-
-@strawberry.type(description="A node after the failure: what it offers and what is requested.")
-class NodeOutcome:
-    name: str
-    zone: str | None = strawberry.field(description="Its topology.kubernetes.io/zone.")
-    ready: bool
-    added: bool = strawberry.field(description="True when the cluster autoscaler added it.")
-    deleted: bool = strawberry.field(description="True when its Node object is gone.")
-    unschedulable: bool = strawberry.field(description="Cordoned.")
-    taint: str | None = strawberry.field(description="The first of its taints (key), if any.")
-    taints: list[str] = strawberry.field(description="Its taints, `key=value:Effect`.")
-    pods: int
-    cpu: str = strawberry.field(description="Allocatable CPU, in Kubernetes notation.")
-    memory: str = strawberry.field(description="Allocatable memory, in Kubernetes notation.")
-    cpu_requested: str
-    memory_requested: str
-    cpu_millicores: int
-    cpu_requested_millicores: int
-    memory_bytes: float
-    memory_requested_bytes: float
-
-    @classmethod
-    def from_domain(cls, node: cluster_outcome.NodeOutcome) -> NodeOutcome:
-        return cls(
-            name=node.name,
-            zone=None,
-            ready=node.ready,
-            added=node.added,
-            deleted=False,
-            unschedulable=False,
-            taint=node.taint,
-            taints=[]
-            if node.taint is None
-            else [f"{node.taint}:NoSchedule", f"{node.taint}:NoExecute"],
-            **_amounts(node.pods, node.cpu, node.memory, node.cpu_requested, node.memory_requested),
-        )
-
-    @classmethod
-    def of_cluster(cls, node: report.NodeOutcome) -> NodeOutcome:
-        return cls(
-            name=node.name,
-            zone=node.zone or None,
-            ready=node.ready,
-            added=node.added,
-            deleted=node.deleted,
-            unschedulable=node.unschedulable,
-            taint=node.taints[0].split(":")[0].split("=")[0] if node.taints else None,
-            taints=list(node.taints),
-            **_amounts(node.pods, node.cpu, node.memory, node.cpu_requested, node.memory_requested),
-        )
-
-
-def _amounts(pods: int, cpu: int, memory: int, cpu_requested: int, memory_requested: int) -> Any:
-    """A node's pods and resources, in Kubernetes notation and as numbers."""
-    return {
-        "pods": pods,
-        "cpu": format_cpu(cpu),
-        "memory": format_memory(memory),
-        "cpu_requested": format_cpu(cpu_requested),
-        "memory_requested": format_memory(memory_requested),
-        "cpu_millicores": cpu,
-        "cpu_requested_millicores": cpu_requested,
-        "memory_bytes": float(memory),
-        "memory_requested_bytes": float(memory_requested),
-    }
-
-
-@strawberry.type(description="The simulated cluster once the failure has played out.")
-class ScenarioOutcome:
-    available: bool = strawberry.field(
-        description="Every workload that wants pods has an available one."
-    )
-    nodes_added: int = strawberry.field(description="Nodes the cluster autoscaler added.")
-    deployments: list[DeploymentOutcome] = strawberry.field(
-        description="The Deployments of a simple scenario (see `workloads` for every kind)."
-    )
-    workloads: list[WorkloadOutcome]
-    nodes: list[NodeOutcome]
-    _pods: strawberry.Private[
-        tuple[cluster_outcome.PodPlacement, ...] | tuple[report.PodOutcome, ...]
-    ]
-
-    @strawberry.field(description="Every pod, by workload then creation order.")
-    def pods(self) -> list[PodPlacement]:
-        # The domain's NamedTuples have PodPlacement's very fields, so they are served as
-        # they are: mapping up to 200,000 of them would cost more than the simulation.
-        return cast(list[PodPlacement], list(self._pods))
-
-    @classmethod
-    def from_domain(cls, outcome: cluster_outcome.ScenarioOutcome) -> ScenarioOutcome:
-        deployments = [
-            DeploymentOutcome(
-                name=d.name,
-                desired=d.desired,
-                running=d.running,
-                pending=d.pending,
-                pending_reason=d.pending_reason,
-            )
-            for d in outcome.deployments
-        ]
-        return cls(
-            available=outcome.available,
-            nodes_added=outcome.nodes_added,
-            deployments=deployments,
-            workloads=[WorkloadOutcome.of_deployment(d) for d in outcome.deployments],
-            nodes=[NodeOutcome.from_domain(n) for n in outcome.nodes],
-            _pods=outcome.pods,
-        )
-
-    @classmethod
-    def of_cluster(cls, outcome: report.ClusterOutcome) -> ScenarioOutcome:
-        workloads = [WorkloadOutcome.from_domain(w) for w in outcome.workloads]
-        return cls(
-            available=outcome.available,
-            nodes_added=outcome.nodes_added,
-            deployments=[
-                DeploymentOutcome(
-                    name=w.name,
-                    desired=w.desired,
-                    running=w.running,
-                    pending=w.pending,
-                    pending_reason=w.pending_reason,
-                )
-                for w in workloads
-                if w.kind == "Deployment"
-            ],
-            workloads=workloads,
-            nodes=[NodeOutcome.of_cluster(n) for n in outcome.nodes],
-            _pods=outcome.pods,
-        )
-
-
 @strawberry.type(description="What a failure leads to: the causal chain, and a scenario's outcome.")
 class FailureAnalysis:
     event: FailureEvent
@@ -428,69 +223,6 @@ class FailureAnalysis:
             steps=[ConsequenceStep.from_domain(kg, step) for step in analysis.steps],
             outcome=outcome,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterRequest:
-    """Which cluster a request names, and how: at most one of the three ways."""
-
-    scenario: ScenarioData | None
-    scenario_name: str | None
-    snapshot: str | None
-    autoscaler: Mapping[str, Any] | None
-
-    def resolve(
-        self, kg: KnowledgeGraph, served: Mapping[str, ClusterSnapshot], event: FailureEvent
-    ) -> tuple[Scenario | None, ClusterSnapshot | None, AutoscalerConfig | None]:
-        """(simple scenario, real cluster, its autoscaler); validated, errors name fields."""
-        given = [
-            name
-            for name, value in (
-                ("scenario", self.scenario),
-                ("scenarioName", self.scenario_name),
-                ("snapshot", self.snapshot),
-            )
-            if value is not None
-        ]
-        if len(given) > 1:
-            raise InvalidArgument(
-                given[1],
-                f"give at most one of scenario, scenarioName and snapshot, not {' and '.join(given)}",
-            )
-        cluster: ClusterSnapshot | None = None
-        name = self.scenario_name
-        if self.snapshot is not None:
-            cluster = snapshot_from_text(self.snapshot, name="snapshot")
-        elif name is not None and (
-            name in served or not isinstance(kg.scenarios.get(name), Mapping)
-        ):
-            cluster = named_snapshot(kg, served, name)  # imported (or unknown: the error)
-        elif self.scenario is not None or name is not None:
-            # written by hand: inline, or a pack's scenarios/<name>.yaml (the same fields)
-            data, field = (
-                (self.scenario.data, "scenario")
-                if self.scenario is not None
-                else (kg.scenarios[str(name)], f"scenarios/{name}")
-            )
-            assert isinstance(data, Mapping)
-            if not uses_cluster_features(data) and event not in CLUSTER_ONLY_EVENTS:
-                if self.autoscaler is not None:
-                    raise InvalidArgument(
-                        "autoscaler", f"a simple scenario carries its own: use {field}.autoscaler"
-                    )
-                return scenario_from_mapping(data, field), None, None
-            if data.get("autoscaler") is not None:
-                raise InvalidArgument(
-                    f"{field}.autoscaler",
-                    "with zones, taints, constraints or this event the scenario runs as a real "
-                    "cluster: give the autoscaler argument (maxNodes, groups) instead",
-                )
-            cluster = snapshot_from_input(data, name=name or "scenario", field=field)
-        if cluster is None:
-            if self.autoscaler is not None:
-                raise InvalidArgument("autoscaler", "needs a scenario, scenarioName or snapshot")
-            return None, None, None
-        return None, cluster, autoscaler_config(cluster, self.autoscaler)
 
 
 def _analyse(
@@ -547,6 +279,8 @@ class FailureQuery:
         ] = None,
         autoscaler: AutoscalerInput | None = None,
     ) -> FailureAnalysis:
-        request = ClusterRequest(scenario, scenario_name, snapshot, _plain(autoscaler))
+        request = ClusterRequest(
+            None if scenario is None else scenario.data, scenario_name, snapshot, _plain(autoscaler)
+        )
         context = info.context
         return await run_heavy(_analyse, context.kg, context.scenarios, event, target, request)

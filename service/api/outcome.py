@@ -1,0 +1,216 @@
+"""GraphQL types of where a simulated cluster ends up: pods, workloads, nodes.
+
+Both simulations map here — the simple one's (:mod:`service.queries.cluster_outcome`) and the
+full one's (:mod:`service.simulation.report`) — so that one ``ScenarioOutcome`` type answers
+for either; pods are served as the domain's NamedTuples, which carry these very fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import strawberry
+
+from service.queries import cluster_outcome
+from service.queries.quantities import format_cpu, format_memory
+from service.simulation import report
+
+
+@strawberry.type(description="Where a pod ends up.")
+class PodPlacement:
+    namespace: str
+    name: str
+    workload: str = strawberry.field(
+        description="Its controller, `Kind/name` (`Pod/<name>`: bare)."
+    )
+    deployment: str = strawberry.field(description="Its workload's name.")
+    node: str | None = strawberry.field(description="Null while Pending.")
+    zone: str | None = strawberry.field(description="Its node's zone.")
+    phase: str = strawberry.field(description="`Running`, `Pending` or `Terminating`.")
+    reason: str | None = strawberry.field(description="Why it is Pending (the scheduler's words).")
+    restarts: int = strawberry.field(description="Container restarts by the kubelet.")
+
+
+@strawberry.type(description="A Deployment after the failure.")
+class DeploymentOutcome:
+    name: str
+    desired: int
+    running: int
+    pending: int
+    pending_reason: str | None = strawberry.field(description="The first Pending pod's reason.")
+
+
+@strawberry.type(description="A workload (or a bare pod) after the failure.")
+class WorkloadOutcome:
+    kind: str = strawberry.field(
+        description="Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or Pod (a bare pod)."
+    )
+    namespace: str
+    name: str
+    desired: int
+    running: int
+    pending: int
+    terminating: int = strawberry.field(
+        description="Pods marked for deletion on a node that cannot finish them."
+    )
+    available: int = strawberry.field(description="Running pods that count as available.")
+    pending_reason: str | None = strawberry.field(description="The first Pending pod's reason.")
+
+    @classmethod
+    def of_deployment(cls, d: cluster_outcome.DeploymentOutcome) -> WorkloadOutcome:
+        return cls(
+            kind="Deployment",
+            namespace="default",
+            name=d.name,
+            desired=d.desired,
+            running=d.running,
+            pending=d.pending,
+            terminating=0,
+            available=d.running,
+            pending_reason=d.pending_reason,
+        )
+
+    @classmethod
+    def from_domain(cls, w: report.WorkloadOutcome) -> WorkloadOutcome:
+        return cls(
+            kind=w.kind,
+            namespace=w.namespace,
+            name=w.name,
+            desired=w.desired,
+            running=w.running,
+            pending=w.pending,
+            terminating=w.terminating,
+            available=w.available,
+            pending_reason=w.pending_reason,
+        )
+
+
+@strawberry.type(description="A node after the failure: what it offers and what is requested.")
+class NodeOutcome:
+    name: str
+    zone: str | None = strawberry.field(description="Its topology.kubernetes.io/zone.")
+    ready: bool
+    added: bool = strawberry.field(description="True when the cluster autoscaler added it.")
+    deleted: bool = strawberry.field(description="True when its Node object is gone.")
+    unschedulable: bool = strawberry.field(description="Cordoned.")
+    taint: str | None = strawberry.field(description="The first of its taints (key), if any.")
+    taints: list[str] = strawberry.field(description="Its taints, `key=value:Effect`.")
+    pods: int
+    cpu: str = strawberry.field(description="Allocatable CPU, in Kubernetes notation.")
+    memory: str = strawberry.field(description="Allocatable memory, in Kubernetes notation.")
+    cpu_requested: str
+    memory_requested: str
+    cpu_millicores: int
+    cpu_requested_millicores: int
+    memory_bytes: float
+    memory_requested_bytes: float
+
+    @classmethod
+    def from_domain(cls, node: cluster_outcome.NodeOutcome) -> NodeOutcome:
+        return cls(
+            name=node.name,
+            zone=None,
+            ready=node.ready,
+            added=node.added,
+            deleted=False,
+            unschedulable=False,
+            taint=node.taint,
+            taints=[]
+            if node.taint is None
+            else [f"{node.taint}:NoSchedule", f"{node.taint}:NoExecute"],
+            **_amounts(node.pods, node.cpu, node.memory, node.cpu_requested, node.memory_requested),
+        )
+
+    @classmethod
+    def of_cluster(cls, node: report.NodeOutcome) -> NodeOutcome:
+        return cls(
+            name=node.name,
+            zone=node.zone or None,
+            ready=node.ready,
+            added=node.added,
+            deleted=node.deleted,
+            unschedulable=node.unschedulable,
+            taint=node.taints[0].split(":")[0].split("=")[0] if node.taints else None,
+            taints=list(node.taints),
+            **_amounts(node.pods, node.cpu, node.memory, node.cpu_requested, node.memory_requested),
+        )
+
+
+def _amounts(pods: int, cpu: int, memory: int, cpu_requested: int, memory_requested: int) -> Any:
+    """A node's pods and resources, in Kubernetes notation and as numbers."""
+    return {
+        "pods": pods,
+        "cpu": format_cpu(cpu),
+        "memory": format_memory(memory),
+        "cpu_requested": format_cpu(cpu_requested),
+        "memory_requested": format_memory(memory_requested),
+        "cpu_millicores": cpu,
+        "cpu_requested_millicores": cpu_requested,
+        "memory_bytes": float(memory),
+        "memory_requested_bytes": float(memory_requested),
+    }
+
+
+@strawberry.type(description="The simulated cluster once the failure has played out.")
+class ScenarioOutcome:
+    available: bool = strawberry.field(
+        description="Every workload that wants pods has an available one."
+    )
+    nodes_added: int = strawberry.field(description="Nodes the cluster autoscaler added.")
+    deployments: list[DeploymentOutcome] = strawberry.field(
+        description="The Deployments of a simple scenario (see `workloads` for every kind)."
+    )
+    workloads: list[WorkloadOutcome]
+    nodes: list[NodeOutcome]
+    _pods: strawberry.Private[
+        tuple[cluster_outcome.PodPlacement, ...] | tuple[report.PodOutcome, ...]
+    ]
+
+    @strawberry.field(description="Every pod, by workload then creation order.")
+    def pods(self) -> list[PodPlacement]:
+        # The domain's NamedTuples have PodPlacement's very fields, so they are served as
+        # they are: mapping up to 200,000 of them would cost more than the simulation.
+        return cast(list[PodPlacement], list(self._pods))
+
+    @classmethod
+    def from_domain(cls, outcome: cluster_outcome.ScenarioOutcome) -> ScenarioOutcome:
+        deployments = [
+            DeploymentOutcome(
+                name=d.name,
+                desired=d.desired,
+                running=d.running,
+                pending=d.pending,
+                pending_reason=d.pending_reason,
+            )
+            for d in outcome.deployments
+        ]
+        return cls(
+            available=outcome.available,
+            nodes_added=outcome.nodes_added,
+            deployments=deployments,
+            workloads=[WorkloadOutcome.of_deployment(d) for d in outcome.deployments],
+            nodes=[NodeOutcome.from_domain(n) for n in outcome.nodes],
+            _pods=outcome.pods,
+        )
+
+    @classmethod
+    def of_cluster(cls, outcome: report.ClusterOutcome) -> ScenarioOutcome:
+        workloads = [WorkloadOutcome.from_domain(w) for w in outcome.workloads]
+        return cls(
+            available=outcome.available,
+            nodes_added=outcome.nodes_added,
+            deployments=[
+                DeploymentOutcome(
+                    name=w.name,
+                    desired=w.desired,
+                    running=w.running,
+                    pending=w.pending,
+                    pending_reason=w.pending_reason,
+                )
+                for w in workloads
+                if w.kind == "Deployment"
+            ],
+            workloads=workloads,
+            nodes=[NodeOutcome.of_cluster(n) for n in outcome.nodes],
+            _pods=outcome.pods,
+        )
