@@ -79,3 +79,16 @@ def test_export_graph_writes_mermaid_for_some_kinds(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "  n_kubernetes -->|runs_on| n_cloud_infrastructure" not in out.read_text()
     assert '  n_kubernetes["Kubernetes<br/><i>layer</i>"]' in out.read_text()
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    # `archgraph export-graph | head -c 10`: the pipe closes before the graph is written
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "export-graph"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert (process.wait(timeout=60), error) == (1, "")
