@@ -71,7 +71,7 @@ def create_app(
         if state.kg is None:
             state.kg = load_graph(settings.data)
         if settings.scenarios and not state.scenarios:
-            state.scenarios = load_scenarios(settings.scenarios)
+            state.serve_scenarios(load_scenarios(settings.scenarios))
         settle_heap()
         log.info(
             "graph %s loaded: %d entities, %d relations",

@@ -18,7 +18,6 @@ that runs out of its time budget, or is refused while the server catches up, is 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from functools import partial
 
 import anyio.to_thread
@@ -30,20 +29,14 @@ from service.errors import EntityNotFound, InvalidArgument
 from service.http.conditional import etag_matches
 from service.http.live import gone_headers, pinned_query, request_graph, without_version
 from service.http.state import AppState
-from service.kube.model import ClusterSnapshot
 from service.packs.versions import VersionNotKept
 from service.render.answers import ANSWERS, Answer
 from service.render.formats import MEDIA_TYPES, Embed, Format
 from service.settings import Settings
-from service.snapshots.scenario_file import encode_scenario
 
 router = APIRouter()
 PATH = "/embed/{name}.{format}"
 RETRY_AFTER_SECONDS = 5
-DIGESTS_KEPT = 64
-
-# id(snapshot) -> (snapshot, digest): the snapshot is held so that its id is not reused.
-_digests: dict[int, tuple[ClusterSnapshot, str]] = {}
 
 
 @router.api_route(PATH, methods=["GET", "HEAD"], include_in_schema=False)
@@ -75,7 +68,8 @@ async def embed(request: Request, name: str, format: str) -> Response:
     query = arguments.query_string()
     base = (settings.embed_base_url or str(request.base_url)).rstrip("/")
     permalink = f"{base}/embed/{name}.{fmt.value}?{pinned_query(query, kg.version)}"
-    identity = permalink + scenario_digest(state.scenarios, arguments.get("scenario"))
+    # an imported scenario is not part of the graph version: its own digest is
+    identity = permalink + state.scenario_digests.get(str(arguments.get("scenario")), "")
     etag = f'"{kg.version}-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.embed_max_age}", **cors}
     if etag_matches(request.headers.get("if-none-match"), etag):
@@ -96,22 +90,6 @@ async def embed(request: Request, name: str, format: str) -> Response:
         retry = {"Retry-After": str(RETRY_AFTER_SECONDS), **cors}
         return _error(503, str(exc), retry)
     return Response(text, media_type=MEDIA_TYPES[fmt], headers=headers)
-
-
-def scenario_digest(served: Mapping[str, ClusterSnapshot], name: str | None) -> str:
-    """A hash of the imported scenario ``name`` serves ("" for none, or a pack's scenario,
-    which the graph version covers); computed once per loaded snapshot."""
-    snapshot = served.get(name) if name is not None else None
-    if snapshot is None:
-        return ""
-    known = _digests.get(id(snapshot))
-    if known is not None and known[0] is snapshot:
-        return known[1]
-    digest = hashlib.sha256(encode_scenario(snapshot)).hexdigest()[:16]
-    if len(_digests) >= DIGESTS_KEPT:
-        _digests.pop(next(iter(_digests)))
-    _digests[id(snapshot)] = (snapshot, digest)
-    return digest
 
 
 @router.options(PATH, include_in_schema=False)

@@ -41,7 +41,7 @@ async def serving(
     """A client for an app built with other settings, another graph or imported scenarios
     (as ``serve --scenarios`` loads them at start-up)."""
     app = create_app(settings=settings, kg=kg)
-    app.state.archgraph.scenarios = scenarios or {}
+    app.state.archgraph.serve_scenarios(scenarios or {})
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://archgraph.test") as c:
         yield c
