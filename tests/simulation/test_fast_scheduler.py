@@ -5,6 +5,9 @@ Issue 10, target 5: same placements, same victims, same messages, same per-node 
 
 from __future__ import annotations
 
+import math
+from unittest.mock import patch
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kube_cluster import P, cluster, node, spec
@@ -24,6 +27,7 @@ from service.kube.model import (
     Workload,
     WorkloadRef,
 )
+from service.simulation import fast_scheduler
 from service.simulation.fast_scheduler import FastScheduler
 from service.simulation.scheduler import schedule_one
 from service.simulation.scheduling import apply, queue_order
@@ -131,3 +135,35 @@ def test_the_fast_scheduler_decides_as_the_reference(snapshot: ClusterSnapshot) 
         assert got == expected, reference.pod_name[pod]
         apply(reference, expected)
         apply(fast, got)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters(), st.data())
+def test_the_fast_scheduler_decides_as_the_reference_in_any_order_after_removals(
+    snapshot: ClusterSnapshot, data: st.DataObject
+) -> None:
+    """Pending pods asked again in any order while bound pods go away: a pod that fitted
+    nowhere before is diagnosed from the nodes that changed since, not from scratch."""
+    reference, fast = ClusterState(snapshot), ClusterState(snapshot)
+    scheduler = FastScheduler(fast)
+    with patch.object(fast_scheduler, "REDIAGNOSE", data.draw(st.sampled_from((0.25, math.inf)))):
+        _decide_all_twice(reference, fast, scheduler, data)
+
+
+def _decide_all_twice(
+    reference: ClusterState, fast: ClusterState, scheduler: FastScheduler, data: st.DataObject
+) -> None:
+    for _ in range(2):
+        pending = [p for p in queue_order(reference) if reference.pod_node[p] < 0]
+        for pod in data.draw(st.permutations(pending)):
+            expected = schedule_one(reference, pod)
+            got = scheduler.decide(pod)
+            assert got == expected, reference.pod_name[pod]
+            assert list(got.statuses) == list(expected.statuses), reference.pod_name[pod]
+            apply(reference, expected)
+            apply(fast, got)
+            bound = [q for q, n in enumerate(reference.pod_node) if n >= 0]
+            if bound and data.draw(st.integers(0, 3)) == 0:
+                gone = data.draw(st.sampled_from(bound))
+                reference.remove_pod(gone)
+                fast.remove_pod(gone)
