@@ -642,9 +642,10 @@ class FastScheduler:
         epochs = (state.topology_epoch, state.affinity_epoch, len(state.specs))
         if epochs != self._epochs:
             if epochs[0] != self._epochs[0]:
-                self.index = build_node_index(state)
+                self.index = build_node_index(state, self.index)
+            if epochs[1:] != self._epochs[1:]:  # read from the specs alone
+                self._specs = affinity_specs(state)
             self._epochs = epochs
-            self._specs = affinity_specs(state)
             self._profiles.clear()
             self._failures.clear()
             self._locals.clear()

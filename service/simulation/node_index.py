@@ -63,7 +63,7 @@ class NodeIndex:
     allocatable_memory: list[int]
     all_sized: bool  # every node has cpu and memory allocatable
     exact_float: bool  # every allocatable < 2**46: LeastAllocated's division exact in doubles
-    _labels: list[dict[str, str]]
+    _labels: list[dict[str, str]]  # the first ``count`` nodes' labels, as built
     _columns: dict[str, LabelColumn] = field(default_factory=dict)
     _unique: bool | None = None
 
@@ -130,7 +130,9 @@ class NodeIndex:
         return mask
 
 
-def build_node_index(state: ClusterState) -> NodeIndex:
+def build_node_index(state: ClusterState, previous: NodeIndex | None = None) -> NodeIndex:
+    """The index of ``state``'s nodes now; the label columns of ``previous`` are kept when
+    the nodes and their labels are the same (a taint, a cordon or a removal changed)."""
     n = len(state.node_names)
     order = sorted(range(n), key=state.node_names.__getitem__)
     rank = np.empty(n, dtype=np.int64)
@@ -140,7 +142,7 @@ def build_node_index(state: ClusterState) -> NodeIndex:
         (groups.setdefault(t, len(groups)) for t in state.node_taints), dtype=np.int64, count=n
     )
     names = LabelColumn(list(state.node_names), np.arange(n, dtype=np.int64))
-    return NodeIndex(
+    index = NodeIndex(
         state.topology_epoch,
         n,
         state.node_present.copy(),
@@ -156,5 +158,12 @@ def build_node_index(state: ClusterState) -> NodeIndex:
         state.allocatable[:n, MEMORY].tolist(),
         bool((state.allocatable[:n, CPU] > 0).all() and (state.allocatable[:n, MEMORY] > 0).all()),
         bool(state.allocatable[:n, :2].max(initial=0) < 2**46),
-        state.node_labels,
+        state.node_labels[:n],
     )
+    if (
+        previous is not None
+        and previous.count == n
+        and all(a is b for a, b in zip(previous._labels, index._labels, strict=True))
+    ):  # node labels never change in place: the same label objects give the same columns
+        index._columns = previous._columns
+    return index
