@@ -92,6 +92,10 @@ def test_an_in_flight_query_finishes_on_sigterm_with_two_workers(tmp_path: Path)
     started = tmp_path / "slow-query-started"
     env = {"SLOW_QUERY_STARTED": str(started)}
     with live_server(tmp_path, "--workers", "2", preamble=SLOW_STACK_PATH, env=env) as server:
+        deadline = time.monotonic() + 20  # both workers up: each then logs its shutdown
+        while server.log().count("Application startup complete.") < 2:
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.05)
         thread = threading.Thread(target=post)
         thread.start()
         deadline = time.monotonic() + 20
