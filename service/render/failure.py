@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from service.domain import Entity, EntityKind
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.queries.cluster_input import uses_cluster_features
 from service.queries.cluster_outcome import ScenarioOutcome
+from service.queries.cluster_request import ClusterRequest
 from service.queries.failures import ConsequenceStep, FailureAnalysis, failure_consequences
-from service.queries.scenario import named_scenario
-from service.queries.scenarios import named_snapshot
-from service.queries.simulation import CLUSTER_ONLY_EVENTS, FailureEvent, as_failure_event
+from service.queries.simulation import FailureEvent, as_failure_event
 from service.render import cluster_failure, html, markdown, mermaid, svg
 from service.render.arguments import NOTHING_SERVED, Served
 from service.render.citations import Citations
@@ -88,16 +86,13 @@ def _analyse(
     """The analysis, and the scenario's description (see the module docstring)."""
     if scenario is None:
         return failure_consequences(kg, event, target), ""
-    data = None if scenario in served else kg.scenarios.get(scenario)
-    if (
-        isinstance(data, Mapping)
-        and not uses_cluster_features(data)
-        and event not in CLUSTER_ONLY_EVENTS
-    ):
-        simple = named_scenario(kg, scenario)
-        return failure_consequences(kg, event, target, simple), str(data.get("description") or "")
-    cluster = named_snapshot(kg, served, scenario, field="scenario")
-    return failure_consequences(kg, event, target, cluster=cluster), cluster.description
+    request = ClusterRequest(None, scenario, None, None, name_field="scenario")
+    simple, cluster, autoscaler = request.resolve(kg, served, event)
+    analysis = failure_consequences(kg, event, target, simple, cluster, autoscaler)
+    if cluster is not None:
+        return analysis, cluster.description
+    data = kg.scenarios.get(scenario)
+    return analysis, str(data.get("description") or "") if isinstance(data, Mapping) else ""
 
 
 def title(answer: FailureAnswer) -> str:

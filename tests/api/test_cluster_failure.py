@@ -180,3 +180,30 @@ async def test_bad_requests_name_what_is_wrong(
     kg: KnowledgeGraph, variables: dict[str, Any], message: str
 ) -> None:
     assert await run(kg, **variables) == [message]
+
+
+async def test_all_nodes_down_evicts_nothing_so_only_a_deleted_node_gets_a_new_one(
+    kg: KnowledgeGraph,
+) -> None:
+    # the notes: "new nodes can be created automatically to accommodate pending pods" — but
+    # with every node down the node lifecycle controller enters master disruption mode
+    down = await run(kg, e="ALL_NODES_DOWN", n="three-nodes-full-autoscaling")
+    deleted = await run(kg, e="NODE_DELETED", t="node-b", n="three-nodes-full-autoscaling")
+    assert [s[3] for s in steps(down)] == [
+        "node-not-ready",
+        "node-not-ready",
+        "application-unavailable",
+    ]
+    assert down["steps"][1]["description"].startswith(
+        "Controller detected that all Nodes are not-Ready. Entering master disruption mode"
+    )
+    assert [s[3] for s in steps(deleted)] == [
+        "node-deleted",
+        "pods-garbage-collected",
+        "pod-recreated",
+        "pod-pending",
+        "node-added",
+        "pod-scheduled",
+        "replicas-restored",
+    ]
+    assert (down["outcome"]["available"], deleted["outcome"]["available"]) == (False, True)
