@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.kube.model import LabelSelector, Taint
+from service.kube.model import LabelSelector, PodSpec, Taint
 from service.kube.selectors import first_untolerated, tolerates
 from service.kube.wellknown import HOSTNAME, TAINT_UNSCHEDULABLE
 from service.simulation.filters import node_affinity_prefilter, taint_reason
@@ -76,6 +76,8 @@ class Topology:
     max_skew: int = 0
     min_domains: int = 1
     self_match: bool = False
+    base: BoolArray | None = None  # ``eligible`` before node presence and taints
+    honor_taints: bool = False  # ``eligible`` needs the pod to tolerate the node's taints
 
 
 @dataclass(slots=True)
@@ -90,7 +92,12 @@ class Profile:
     topologies: list[Topology]
     require_all_soft: bool
     balanced: bool  # BalancedAllocation scores this pod (V5)
+    affinity_ok: BoolArray  # NodeAffinity's filter per node
+    tolerates_unschedulable: bool
+    taint_verdicts: dict[int, tuple[bool, int]]  # taint set → (tolerated, TaintToleration raw)
     class_code: Int64Array | None = None  # the fast scheduler's node classes, once computed
+    class_radix: tuple[int, int] = (1, 1)  # class_code's TaintToleration and NodeAffinity bases
+    topology_pos: int = 0  # up to date with the fast scheduler's topology log up to here
 
 
 def _zeros(index: NodeIndex) -> Int64Array:
@@ -138,12 +145,11 @@ def build_profile(
     taint_ok = np.ones(len(index.taint_sets), dtype=np.bool_)
     tt_by_set = np.zeros(len(index.taint_sets), dtype=np.int64)
     reasons_by_set: dict[int, str] = {}
+    verdicts: dict[int, tuple[bool, int]] = {}
     for g, taints in enumerate(index.taint_sets):
-        taint = first_untolerated(taints, spec.tolerations)
-        if taint is not None:
-            taint_ok[g] = False
-            reasons_by_set[g] = taint_reason(taint)
-        tt_by_set[g] = intolerable_prefer_no_schedule(spec, taints)
+        ok, tt = verdicts[g] = _taint_verdict(spec, taints, g, reasons_by_set)
+        taint_ok[g] = ok
+        tt_by_set[g] = tt
     untolerated = ~taint_ok[index.taint_group]
     code[untolerated] = UNTOLERATED
     if not tolerates_unschedulable:
@@ -178,7 +184,61 @@ def build_profile(
         topologies=topologies,
         require_all_soft=bool(spec.topology_spread),
         balanced=not (state.version >= (1, 33) and not pod.request[0] and not pod.request[1]),
+        affinity_ok=affinity_ok,
+        tolerates_unschedulable=tolerates_unschedulable,
+        taint_verdicts=verdicts,
     )
+
+
+def _taint_verdict(
+    spec: PodSpec, taints: tuple[Taint, ...], group: int, reasons: dict[int, str]
+) -> tuple[bool, int]:
+    """Whether ``spec`` tolerates the taint set ``group`` (its reason noted in ``reasons``
+    when not) and TaintToleration's raw score there."""
+    taint = first_untolerated(taints, spec.tolerations)
+    if taint is not None:
+        reasons[group] = taint_reason(taint)
+    return taint is None, intolerable_prefer_no_schedule(spec, taints)
+
+
+def update_profile(
+    profile: Profile, state: ClusterState, index: NodeIndex, nodes: list[int]
+) -> None:
+    """Bring ``profile`` up to date after taints, cordons or removals of ``nodes`` alone
+    (labels and the node set unchanged; ``index`` already updated): the static filter, the
+    pins, TaintToleration's raw score and each topology rule's eligible nodes on those
+    nodes, as :func:`build_profile` computes them. The class codes are kept when the new raw
+    scores fit their radix (changed in place), else dropped to be recomputed."""
+    spec = profile.pod.spec
+    verdicts = profile.taint_verdicts
+    tt_radix, na_radix = profile.class_radix
+    for node in nodes:
+        group = int(index.taint_group[node])
+        verdict = verdicts.get(group)
+        if verdict is None:
+            verdict = verdicts[group] = _taint_verdict(
+                spec, index.taint_sets[group], group, profile.taint_reasons
+            )
+        tolerated, tt = verdict
+        code = OK if profile.affinity_ok[node] else AFFINITY_MISMATCH
+        if not tolerated:
+            code = UNTOLERATED
+        if state.unschedulable[node] and not profile.tolerates_unschedulable:
+            code = UNSCHEDULABLE_NODE
+        profile.static_code[node] = code
+        present = bool(index.present[node])
+        if profile.pinned is not None and not present:
+            profile.pinned[node] = False
+        old = int(profile.tt_raw[node])
+        profile.tt_raw[node] = tt
+        if profile.class_code is not None and tt != old:
+            if tt < tt_radix:
+                profile.class_code[node] += (tt - old) * na_radix
+            else:
+                profile.class_code = None
+        for t in profile.topologies:
+            assert t.base is not None
+            t.eligible[node] = bool(t.base[node]) and present and (tolerated or not t.honor_taints)
 
 
 def _spread_counts(
@@ -202,22 +262,23 @@ def _spread_topologies(
         keys = [c.topology_key for c in found]
         if kind == SOFT and len(set(keys)) != len(keys):
             return None
-        has_all = index.present.copy()
+        has_keys = np.ones(index.count, dtype=np.bool_)
         if kind == HARD or pod.spec.topology_spread:
             for key in keys:
-                has_all &= index.codes(key).codes >= 0
+                has_keys &= index.codes(key).codes >= 0
         for c in found:
             column = index.codes(c.topology_key)
-            eligible = has_all.copy()
+            base = has_keys.copy()
             if c.honor_affinity:
-                eligible &= affinity_ok
+                base &= affinity_ok
+            eligible = base & index.present
             if c.honor_taints:
                 eligible &= taints_ok
             result.append(
                 Topology(
                     kind, c.topology_key, c.topology_key == HOSTNAME,
                     _spread_counts(state, index, pod, c.selector), column, eligible,
-                    c.max_skew, c.min_domains, c.matches(pod.labels),
+                    c.max_skew, c.min_domains, c.matches(pod.labels), base, c.honor_taints,
                 )
             )  # fmt: skip
     return result
@@ -227,8 +288,11 @@ def _term_topology(
     state: ClusterState, index: NodeIndex, kind: str, t: Term, counts: Int64Array
 ) -> Topology:
     column = index.codes(t.topology_key)
-    eligible = index.present & (column.codes >= 0)
-    return Topology(kind, t.topology_key, t.topology_key == HOSTNAME, counts, column, eligible)
+    base = column.codes >= 0
+    return Topology(
+        kind, t.topology_key, t.topology_key == HOSTNAME, counts, column, index.present & base,
+        base=base,
+    )  # fmt: skip
 
 
 def anti_terms_match(state: ClusterState, pod: Incoming, anti_specs: tuple[int, ...]) -> bool:

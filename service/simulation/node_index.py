@@ -66,6 +66,50 @@ class NodeIndex:
     _labels: list[dict[str, str]]  # the first ``count`` nodes' labels, as built
     _columns: dict[str, LabelColumn] = field(default_factory=dict)
     _unique: bool | None = None
+    _names: list[str] = field(default_factory=list)  # as built, for :meth:`changed_nodes`
+    _taints: list[tuple[Taint, ...]] = field(default_factory=list)  # each node's, as last seen
+    _unschedulable: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+
+    def changed_nodes(self, state: ClusterState) -> list[int] | None:
+        """The nodes whose presence, cordon or taints differ in ``state`` from what the index
+        holds; None when the nodes themselves changed (one added or dropped: rebuild).
+        Taints are compared by identity (the state replaces a node's tuple to change it), so
+        a node may be listed with the same taints back."""
+        n = self.count
+        if (
+            len(state.node_names) != n
+            or any(a is not b for a, b in zip(self._names, state.node_names, strict=True))
+            or any(a is not b for a, b in zip(self._labels, state.node_labels, strict=True))
+        ):
+            return None
+        moved = (self.present != state.node_present[:n]) | (
+            self._unschedulable != state.unschedulable[:n]
+        )
+        changed = set(np.flatnonzero(moved).tolist())
+        changed.update(
+            i
+            for i, (a, b) in enumerate(zip(self._taints, state.node_taints, strict=True))
+            if a is not b
+        )
+        return sorted(changed)
+
+    def update_nodes(self, state: ClusterState, nodes: list[int]) -> None:
+        """Bring the index to ``state`` after taints, cordons or removals of ``nodes`` alone:
+        their presence and taint set (a new set is numbered after the others, which keep
+        their numbers)."""
+        groups = {taints: g for g, taints in enumerate(self.taint_sets)}
+        for node in nodes:
+            taints = state.node_taints[node]
+            group = groups.get(taints)
+            if group is None:
+                group = groups[taints] = len(self.taint_sets)
+                self.taint_sets.append(taints)
+            self.taint_group[node] = group
+            self._taints[node] = taints
+            self.present[node] = state.node_present[node]
+            self._unschedulable[node] = state.unschedulable[node]
+        self._unique = None
+        self.epoch = state.topology_epoch
 
     def codes(self, key: str) -> LabelColumn:
         column = self._columns.get(key)
@@ -159,6 +203,9 @@ def build_node_index(state: ClusterState, previous: NodeIndex | None = None) -> 
         bool((state.allocatable[:n, CPU] > 0).all() and (state.allocatable[:n, MEMORY] > 0).all()),
         bool(state.allocatable[:n, :2].max(initial=0) < 2**46),
         state.node_labels[:n],
+        _names=state.node_names[:n],
+        _taints=list(state.node_taints[:n]),
+        _unschedulable=state.unschedulable[:n].copy(),
     )
     if (
         previous is not None

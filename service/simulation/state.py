@@ -30,7 +30,10 @@ Mutations (all O(1) or O(pods on the node) but :meth:`counter`'s first call):
 :meth:`add_spec`, :meth:`add_node`, :meth:`remove_node`, :meth:`add_taint`,
 :meth:`remove_taint`, :meth:`set_unschedulable` (cordon), :meth:`set_ready`.
 ``topology_epoch`` grows whenever something filters read of a node other than its pods
-changes (taints, cordon, nodes added or removed), so callers can cache per-spec node masks.
+changes (taints, cordon, nodes added or removed), so callers can cache per-spec node masks;
+``topology_log`` gets the node of each such change that concerns one existing node (a taint,
+a cordon, a removal): an epoch step it does not account for (a node added, a rollback)
+changed more.
 ``node_log`` gets the node of every bind, unbind, removal and ``mark_deleting``: a cache of
 per-node values reads it from where it stopped to refresh only the nodes that changed.
 ``affinity_epoch`` grows when a pod spec with pod (anti-)affinity appears in a namespace for
@@ -154,6 +157,7 @@ class ClusterState:
         self.spec_namespaces: dict[int, set[str]] = {}
         self._spec_counts: dict[tuple[str, int], Int64Array] = {}
         self.topology_epoch = 0
+        self.topology_log: list[int] = []
         self.workloads: dict[tuple[str, str, str], Workload] = {
             (w.kind, w.namespace, w.name): w for w in snapshot.workloads
         }
@@ -300,6 +304,7 @@ class ClusterState:
         (and counted there) until the caller removes them (pod GC)."""
         self.node_present[node] = False
         self.topology_epoch += 1
+        self.topology_log.append(node)
 
     def add_taint(self, node: int, taint: Taint) -> None:
         """Append ``taint`` to the node's taints unless one with its key and effect is there."""
@@ -308,6 +313,7 @@ class ClusterState:
             return
         self.node_taints[node] = (*taints, taint)
         self.topology_epoch += 1
+        self.topology_log.append(node)
 
     def remove_taint(self, node: int, key: str, effect: str | None = None) -> None:
         """Remove the node's taints with ``key`` (and ``effect``, when given)."""
@@ -318,11 +324,13 @@ class ClusterState:
         if len(kept) != len(taints):
             self.node_taints[node] = kept
             self.topology_epoch += 1
+            self.topology_log.append(node)
 
     def set_unschedulable(self, node: int, unschedulable: bool = True) -> None:
         """Cordon (``spec.unschedulable``) or uncordon the node."""
         self.unschedulable[node] = unschedulable
         self.topology_epoch += 1
+        self.topology_log.append(node)
 
     def set_ready(self, node: int, ready: ReadyStatus) -> None:
         """Set the node's Ready condition (the scheduler reads taints, not this)."""

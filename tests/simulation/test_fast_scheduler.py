@@ -167,3 +167,63 @@ def _decide_all_twice(
                 gone = data.draw(st.sampled_from(bound))
                 reference.remove_pod(gone)
                 fast.remove_pod(gone)
+
+
+TOPOLOGY_TAINTS = (
+    Taint(key="dedicated", value="gpu", effect="NoSchedule"),
+    Taint(key="spot", effect="PreferNoSchedule"),
+    Taint(key="node.kubernetes.io/unreachable", effect="NoExecute"),
+    Taint(key="node.kubernetes.io/unreachable", effect="NoSchedule"),
+)
+
+
+def _change_topology(states: tuple[ClusterState, ...], data: st.DataObject) -> None:
+    """One taint added or removed, one cordon or uncordon, or one node removed, on each state."""
+    nodes = range(len(states[0].node_names))
+    node = data.draw(st.sampled_from(nodes))
+    what = data.draw(st.sampled_from(("taint", "untaint", "cordon", "uncordon", "remove")))
+    taint = data.draw(st.sampled_from(TOPOLOGY_TAINTS))
+    for state in states:
+        if what == "taint":
+            state.add_taint(node, taint)
+        elif what == "untaint":
+            state.remove_taint(node, taint.key, taint.effect)
+        elif what in ("cordon", "uncordon"):
+            state.set_unschedulable(node, what == "cordon")
+        else:
+            state.remove_node(node)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters(), st.data())
+def test_the_fast_scheduler_decides_as_the_reference_while_nodes_are_tainted_and_removed(
+    snapshot: ClusterSnapshot, data: st.DataObject
+) -> None:
+    """Taints, cordons and node removals between decisions (and rolled back, as resilience
+    does, which the state's topology log does not account for): the kept profiles and runs
+    catch up node by node, or are rebuilt when too far behind."""
+    reference, fast = ClusterState(snapshot), ClusterState(snapshot)
+    scheduler = FastScheduler(fast)
+    catch_up = data.draw(st.sampled_from((0, 8, 1000)))
+    rows = data.draw(st.sampled_from((1, 20, fast_scheduler.RUN_ROWS)))
+    with (
+        patch.object(fast_scheduler, "topology_catch_up", lambda count: catch_up),
+        patch.object(fast_scheduler, "RUN_ROWS", rows),
+    ):
+        for _ in range(3):
+            checkpoints = None
+            if data.draw(st.booleans()):
+                checkpoints = (reference.checkpoint(), fast.checkpoint())
+            pending = [p for p in queue_order(reference) if reference.pod_node[p] < 0]
+            for pod in data.draw(st.permutations(pending)):
+                for _ in range(data.draw(st.integers(0, 2))):
+                    _change_topology((reference, fast), data)
+                expected = schedule_one(reference, pod)
+                got = scheduler.decide(pod)
+                assert got == expected, reference.pod_name[pod]
+                assert list(got.statuses) == list(expected.statuses), reference.pod_name[pod]
+                apply(reference, expected)
+                apply(fast, got)
+            if checkpoints is not None:
+                reference.rollback(checkpoints[0])
+                fast.rollback(checkpoints[1])
