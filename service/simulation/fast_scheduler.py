@@ -30,8 +30,9 @@ stay the same; otherwise it is recomputed whole). The reasons are counted per st
 whether a lower-priority pod sits on a node preemption could help with is one lookup in each
 node's lowest bound priority, kept up to date from the ``node_log`` too.
 
-Profiles and runs are kept per pod kind (runs up to ``RUN_ROWS`` nodes in all, the most
-recently used). A taint, cordon or node removal changes only that node's row of a profile and
+Profiles are kept per pod kind, and the last run (more, up to ``RUN_ROWS`` nodes in all: a
+run resumed after others mostly has so many dirty nodes that catching up costs what a rebuild
+does, measured slower). A taint, cordon or node removal changes only that node's row of a profile and
 run: the scheduler notes the node (from the state's ``topology_log``, or what differs from its
 node index after a rollback) and each profile and run catches up with the nodes noted since it
 was last used — its static verdict, TaintToleration score, class and eligibility for the
@@ -100,7 +101,13 @@ TOP = 48  # candidates kept per class when a run starts
 PINNED_NODES = 16  # a pod pinned to at most this many nodes is decided on them alone
 MAX_TRACKED = 512  # nodes tracked one by one before a run starts over
 REDIAGNOSE = 0.25  # a failure table is recomputed whole when more node changes than this share
-RUN_ROWS = 2_000_000  # runs kept for later pods of their kind: at most this many nodes in all
+RUN_ROWS = 0  # runs kept for later pods of their kind, in nodes in all (0: the last one only)
+
+
+def catch_up(count: int) -> int:
+    """How many ``node_log`` entries a kept run catches up with node by node before it is
+    built again (vectorised) instead: one node costs about a thirtieth of a rebuild."""
+    return max(32, count // 32)
 
 
 def topology_catch_up(count: int) -> int:
@@ -397,7 +404,7 @@ class Run:
         log = state.node_log
         if len(log) == self.log_pos:
             return True
-        if len(log) - self.log_pos > self.index.count // 4:
+        if len(log) - self.log_pos > catch_up(self.index.count):
             return False
         dirty = dict.fromkeys(log[self.log_pos :])
         self.log_pos = len(log)
