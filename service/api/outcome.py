@@ -11,8 +11,8 @@ from typing import Any, cast
 
 import strawberry
 
+from service.kube.quantities import format_cpu, format_memory
 from service.queries import cluster_outcome
-from service.queries.quantities import format_cpu, format_memory
 from service.simulation import report
 
 

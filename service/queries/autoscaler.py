@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from service.kube.quantities import MAX_CPU_MILLICORES, MAX_MEMORY_BYTES
 from service.queries.cluster import Cluster
 from service.queries.node_resources import (
     NodeState,
@@ -23,7 +24,6 @@ from service.queries.node_resources import (
     fit_reasons,
     fits,
 )
-from service.queries.quantities import MAX_CPU_MILLICORES, MAX_MEMORY_BYTES
 from service.queries.scheduler import Scheduler
 
 AUTOSCALED_PREFIX = "autoscaled-"

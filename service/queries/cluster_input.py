@@ -51,8 +51,8 @@ from service.kube.model import (
     Workload,
     WorkloadKind,
 )
+from service.kube.quantities import parse_cpu, parse_memory
 from service.kube.wellknown import HOSTNAME, TAINT_NOT_READY, TAINT_UNSCHEDULABLE, ZONE
-from service.queries.quantities import parse_cpu, parse_memory
 from service.queries.scenario import (
     MAX_DEPLOYMENTS,
     MAX_NODES,

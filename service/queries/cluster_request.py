@@ -28,9 +28,9 @@ from typing import Any
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
 from service.kube.model import AutoscalerConfig, ClusterSnapshot
+from service.kube.quantities import parse_cpu, parse_memory
 from service.queries.autoscaler_input import autoscaler_config
 from service.queries.cluster_input import snapshot_from_input, uses_cluster_features
-from service.queries.quantities import parse_cpu, parse_memory
 from service.queries.scenario import Scenario, quantity, scenario_from_mapping
 from service.queries.scenarios import named_snapshot
 from service.queries.simulation import CLUSTER_ONLY_EVENTS, FailureEvent

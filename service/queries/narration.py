@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from service.knowledge import KnowledgeGraph
+from service.kube.quantities import format_cpu, format_memory
 from service.queries.causal_chain import ChainLink, delay_seconds
-from service.queries.quantities import format_cpu, format_memory
 from service.queries.scenario import Scenario
 from service.queries.simulation import FailureEvent, SimulationReport
 

@@ -17,7 +17,7 @@ Bounds (they admit 5,000 nodes running 1,500 Deployments × 100 replicas):
 - ``replicas`` from 0 to :data:`MAX_REPLICAS`, at most :data:`MAX_PODS` in total;
 - ``autoscaler.maxNodes`` from 0 to :data:`MAX_AUTOSCALER_NODES`;
 - names are Kubernetes names (DNS-1123 subdomains, at most :data:`MAX_NAME_LENGTH`);
-- quantities as in :mod:`service.queries.quantities`.
+- quantities as in :mod:`service.kube.quantities`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.queries.quantities import parse_cpu, parse_memory
+from service.kube.quantities import parse_cpu, parse_memory
 
 MAX_NODES = 10_000
 MAX_DEPLOYMENTS = 5_000

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from service.kube.quantities import format_cpu, format_memory
 from service.kube.selectors import first_untolerated, node_affinity_matches
 from service.kube.wellknown import TAINT_NOT_READY, TAINT_UNREACHABLE, node_group_of
-from service.queries.quantities import format_cpu, format_memory
 from service.simulation.autoscaling import (
     CLUSTER_UNHEALTHY,
     DEFAULT_GROUP,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from service.errors import InvalidArgument, SnapshotProblem
-from service.queries.quantities import parse_resource
+from service.kube.quantities import parse_resource
 from service.snapshots.decode import Quantity, join_path
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")

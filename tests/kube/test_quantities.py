@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.errors import ArchgraphError, InvalidArgument
-from service.queries.quantities import (
+from service.kube.quantities import (
     BINARY_SUFFIXES,
     DECIMAL_SUFFIXES,
     MAX_CPU_MILLICORES,

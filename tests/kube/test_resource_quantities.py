@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.errors import InvalidArgument
-from service.queries.quantities import MAX_UNITS, parse_resource, parse_units
+from service.kube.quantities import MAX_UNITS, parse_resource, parse_units
 
 
 @pytest.mark.parametrize(
