@@ -21,6 +21,13 @@ TAINT_PID_PRESSURE = "node.kubernetes.io/pid-pressure"
 TAINT_NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavailable"
 TAINT_OUT_OF_SERVICE = "node.kubernetes.io/out-of-service"
 
+# Defaults the scheduler and the kubelet apply when a pod or node does not say: scoring counts
+# a container without a request as 100m CPU and 200 MiB (pkg/scheduler/util/pod_resources.go);
+# a node runs at most 110 pods (the kubelet's --max-pods).
+DEFAULT_MILLI_CPU_REQUEST = 100
+DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+DEFAULT_MAX_PODS = 110
+
 # The node-group label of each autoscaler, in the order they are looked for; a node without
 # any of them is grouped by instance type.
 NODE_GROUP_LABELS = (

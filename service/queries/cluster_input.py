@@ -52,7 +52,15 @@ from service.kube.model import (
     WorkloadKind,
 )
 from service.kube.quantities import parse_cpu, parse_memory
-from service.kube.wellknown import HOSTNAME, TAINT_NOT_READY, TAINT_UNSCHEDULABLE, ZONE
+from service.kube.wellknown import (
+    DEFAULT_MAX_PODS,
+    DEFAULT_MEMORY_REQUEST,
+    DEFAULT_MILLI_CPU_REQUEST,
+    HOSTNAME,
+    TAINT_NOT_READY,
+    TAINT_UNSCHEDULABLE,
+    ZONE,
+)
 from service.queries.scenario import (
     MAX_DEPLOYMENTS,
     MAX_NODES,
@@ -70,10 +78,7 @@ SUPPORTED_VERSIONS = ("1.31", "1.32", "1.33", "1.34")
 DEFAULT_NAMESPACE = "default"
 APP_LABEL = "app"
 NODE_GROUP_LABEL = "agentpool"
-DEFAULT_MAX_PODS = 110
 MAX_PRIORITY = 1_000_000_000  # user priorities (system-* classes go up to 2,000,001,000)
-DEFAULT_MILLI_CPU = 100  # what scoring counts for a container without a request
-DEFAULT_MEMORY = 200 * 1024 * 1024
 
 NODE_FEATURES = ("zone", "labels", "taints", "unschedulable", "maxPods", "nodeGroup")
 POD_FEATURES = ("namespace", "tolerations", "nodeSelector", "antiAffinity", "topologySpread",
@@ -239,8 +244,8 @@ def _workload(
     spec = PodSpec(
         labels={APP_LABEL: name},
         requests={k: v for k, v in (("cpu", cpu), ("memory", memory)) if v},
-        nonzero_cpu=cpu or DEFAULT_MILLI_CPU,
-        nonzero_memory=memory or DEFAULT_MEMORY,
+        nonzero_cpu=cpu or DEFAULT_MILLI_CPU_REQUEST,
+        nonzero_memory=memory or DEFAULT_MEMORY_REQUEST,
         node_selector=_labels(data.get("nodeSelector"), f"{field}.nodeSelector"),
         pod_anti_affinity=None
         if anti is None

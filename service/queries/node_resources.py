@@ -18,10 +18,13 @@ not classes: nodes in the same state share one, and the scheduler groups nodes b
 
 from __future__ import annotations
 
+from service.kube.wellknown import (
+    DEFAULT_MAX_PODS,
+    DEFAULT_MEMORY_REQUEST,
+    DEFAULT_MILLI_CPU_REQUEST,
+)
+
 MAX_NODE_SCORE = 100
-DEFAULT_MILLI_CPU_REQUEST = 100
-DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
-DEFAULT_MAX_PODS = 110
 
 NodeState = tuple[int, int, int, int, int, int, int, int]
 PodRequest = tuple[int, int, int, int]

@@ -32,7 +32,12 @@ import numpy as np
 
 from service.kube.quantities import format_cpu, format_memory
 from service.kube.selectors import first_untolerated, node_affinity_matches
-from service.kube.wellknown import TAINT_NOT_READY, TAINT_UNREACHABLE, node_group_of
+from service.kube.wellknown import (
+    DEFAULT_MAX_PODS,
+    TAINT_NOT_READY,
+    TAINT_UNREACHABLE,
+    node_group_of,
+)
 from service.simulation.autoscaling import (
     CLUSTER_UNHEALTHY,
     DEFAULT_GROUP,
@@ -52,7 +57,7 @@ from service.simulation.engine import Engine, names, plural
 from service.simulation.eviction import with_daemonset_tolerations
 from service.simulation.filters import run_node_filters
 from service.simulation.node_info import NodeInfo, incoming
-from service.simulation.state import CPU, DEFAULT_MAX_PODS, MEMORY, Int64Array
+from service.simulation.state import CPU, MEMORY, Int64Array
 
 ACTOR = "Cluster autoscaler"
 MAX_NODES_PER_SCALEUP = 1000

@@ -75,14 +75,13 @@ from service.kube.model import (
     WorkloadRef,
 )
 from service.kube.selectors import selector_matches
-from service.kube.wellknown import zone_of
+from service.kube.wellknown import DEFAULT_MAX_PODS, zone_of
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 CPU, MEMORY, EPHEMERAL_STORAGE = 0, 1, 2
 BASE_RESOURCES = ("cpu", "memory", "ephemeral-storage")
-DEFAULT_MAX_PODS = 110  # the kubelet's --max-pods default
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 FINISHED_PHASES = ("Succeeded", "Failed")
 

@@ -47,12 +47,11 @@ import msgspec
 
 from service.kube.admission import with_default_tolerations as admitted
 from service.kube.model import Labels, PodSpec, Resources
+from service.kube.wellknown import DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST
 from service.snapshots import scheduling_terms as terms
 from service.snapshots.decode import ContainerIn, PodSpecIn, ResourcesIn
 from service.snapshots.problems import At, Quantities
 
-DEFAULT_MILLI_CPU = 100
-DEFAULT_MEMORY = 200 * 1024 * 1024
 BUILTIN_PRIORITY_CLASSES = {
     "system-cluster-critical": 2_000_000_000,
     "system-node-critical": 2_000_001_000,
@@ -136,8 +135,8 @@ def pod_requests(
 def _with_defaults(requests: Mapping[str, int]) -> dict[str, int]:
     """cpu and memory as scoring counts them (``NonMissingContainerRequests``)."""
     return {
-        "cpu": requests.get("cpu", DEFAULT_MILLI_CPU),
-        "memory": requests.get("memory", DEFAULT_MEMORY),
+        "cpu": requests.get("cpu", DEFAULT_MILLI_CPU_REQUEST),
+        "memory": requests.get("memory", DEFAULT_MEMORY_REQUEST),
     }
 
 
