@@ -40,9 +40,10 @@ from service.queries.cluster import Cluster
 from service.queries.cluster_outcome import ScenarioOutcome, scenario_outcome
 from service.queries.scenario import Scenario
 from service.queries.scheduler import Scheduler
-from service.simulation.events import ClusterEvent
+from service.simulation.events import ClusterEvent, as_cluster_event, listing, shown
 
 FailureEvent = ClusterEvent
+as_failure_event = as_cluster_event  # one event list, one parser, for both simulations
 """What fails; the knowledge graph's events carry the same name as ``failure_event``."""
 
 # Events only a real cluster has (zones, PDBs, Node objects): always simulated in full, by
@@ -165,43 +166,20 @@ def simulate(
     )
 
 
-def as_failure_event(event: FailureEvent | str) -> FailureEvent:
-    """``event`` as a :class:`FailureEvent`; raises InvalidArgument naming the valid ones."""
-    try:
-        return FailureEvent(event)
-    except ValueError:
-        valid = ", ".join(e.value for e in FailureEvent)
-        shown = _shown(event) if isinstance(event, str) else repr(event)
-        raise InvalidArgument(
-            "event", f"{shown} is not a failure event; expected {valid}"
-        ) from None
-
-
-def _shown(text: str, limit: int = 80) -> str:
-    """``text`` quoted for a message, cut short when long (a target may be anything)."""
-    return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _listing(names: Sequence[str], limit: int = 20) -> str:
-    shown = ", ".join(names[:limit])
-    more = len(names) - limit
-    return (shown + (f", … ({more} more)" if more > 0 else "")) or "none"
-
-
 def _resolve_target(
     cluster: Cluster, event: FailureEvent, target: str | None
 ) -> tuple[str, list[int]]:
     """("node" | "deployment" | "pod" | "", indices) the target names."""
     if event in (FailureEvent.ALL_NODES_DOWN, FailureEvent.INSUFFICIENT_RESOURCES):
         if target is not None:
-            raise InvalidArgument("target", f"{event.value} takes no target, got {_shown(target)}")
+            raise InvalidArgument("target", f"{event.value} takes no target, got {shown(target)}")
         return "", []
     if event is FailureEvent.NODE_DOWN:
         names = cluster.node_names
         if target is None or target not in cluster.node_index:
-            wanted = "is required" if target is None else f"no node named {_shown(target)}"
+            wanted = "is required" if target is None else f"no node named {shown(target)}"
             raise InvalidArgument(
-                "target", f"{wanted}: NODE_DOWN takes a node name; nodes: {_listing(names)}"
+                "target", f"{wanted}: NODE_DOWN takes a node name; nodes: {listing(names)}"
             )
         return "node", [cluster.node_index[target]]
     deployments = {name: i for i, name in enumerate(cluster.dep_name)}
@@ -212,10 +190,10 @@ def _resolve_target(
         d = deployments[base]
         if int(index) < len(cluster.dep_pods[d]):
             return "pod", [cluster.dep_pods[d][int(index)]]
-    wanted = "is required" if target is None else f"no pod or Deployment named {_shown(target)}"
+    wanted = "is required" if target is None else f"no pod or Deployment named {shown(target)}"
     example = f", e.g. {cluster.dep_name[0]}-0" if cluster.dep_name else ""
     raise InvalidArgument(
         "target",
         f"{wanted}: {event.value} takes a pod or Deployment name; Deployments: "
-        f"{_listing(cluster.dep_name)} (pods are named <deployment>-<index>{example})",
+        f"{listing(cluster.dep_name)} (pods are named <deployment>-<index>{example})",
     )
