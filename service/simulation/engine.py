@@ -40,6 +40,9 @@ from service.simulation.workloads import STATEFULSET_WAITING, Reaction, Workload
 
 Decide = Callable[[int], Decision]
 """One scheduling cycle for a pod on the engine's state (the reference or the fast scheduler)."""
+PlaceRun = Callable[[Sequence[int], int], list[int]]
+"""The nodes ``decide`` gives ``order[start]`` and the pods after it, each bound before the
+next; fewer, or none, where it declines (the fast scheduler's compiled runs)."""
 ORDER = ("not_ready", "taint", "gc", "terminated", "evict", "drain", "restart", "scan")
 Handler = Callable[["Engine", list[Any]], None]
 SHOWN = 5  # names a description lists before "and N more"
@@ -81,6 +84,7 @@ class Engine:
         self.state = state
         self.workloads = workloads
         self.decide: Decide = decide or partial(schedule_one, state)
+        self.place_run: PlaceRun | None = None
         self.autoscaler_config = autoscaler
         self.autoscaler: AutoscalerLoop | None = None  # set by whoever wires the loop in
         self.grace = monitor_grace_period(self.state.version)
@@ -225,7 +229,28 @@ class Engine:
         news: list[
             int
         ] = []  # Pending pods whose message is new (a retry that changes nothing is not told)
-        for p in order:
+        at = 0
+        while at < len(order):
+            if self.place_run is not None:
+                nodes = self.place_run(order, at)
+                run = order[at : at + len(nodes)]
+                for p in run:
+                    self.touch(p)
+                if self.journal is not None:
+                    for node in nodes:
+                        self.touch_node(node)
+                state.bind_run(run, nodes)
+                ready, reason = state.node_ready, self.reason
+                for p, node in zip(run, nodes, strict=True):
+                    state.pod_ready[p] = ready[node] == "True"
+                    reason.pop(p, None)
+                bound += run
+                self.changes += len(nodes)
+                at += len(nodes)
+                if nodes:
+                    continue
+            p = order[at]
+            at += 1
             decision = self.decide(p)
             if decision.node is None:
                 message = decision.message or ""

@@ -78,6 +78,7 @@ class Topology:
     self_match: bool = False
     base: BoolArray | None = None  # ``eligible`` before node presence and taints
     honor_taints: bool = False  # ``eligible`` needs the pod to tolerate the node's taints
+    grows: bool = False  # binding the pod itself adds one to ``counts`` on its node
 
 
 @dataclass(slots=True)
@@ -279,6 +280,7 @@ def _spread_topologies(
                     kind, c.topology_key, c.topology_key == HOSTNAME,
                     _spread_counts(state, index, pod, c.selector), column, eligible,
                     c.max_skew, c.min_domains, c.matches(pod.labels), base, c.honor_taints,
+                    c.counts(pod.labels),
                 )
             )  # fmt: skip
     return result

@@ -97,7 +97,9 @@ def engine_for(
     the reference :func:`~service.simulation.scheduler.schedule_one`."""
     engine = Engine.of(snapshot, autoscaler)
     if fast:
-        engine.decide = FastScheduler(engine.state).decide
+        scheduler = FastScheduler(engine.state)
+        engine.decide = scheduler.decide
+        engine.place_run = scheduler.place_run
     engine.handlers["scan"] = scan
     if autoscaler is not None:
         engine.autoscaler = Autoscaler(engine)

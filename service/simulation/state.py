@@ -56,7 +56,7 @@ pass over the pods when first asked for and O(1) per bind afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -385,6 +385,44 @@ class ClusterState:
         self.pod_node[pod] = node
         self.node_pods[node].append(pod)
         self._account(pod, node, 1)
+
+    def bind_run(self, pods: Sequence[int], nodes: Sequence[int]) -> None:
+        """:meth:`bind` each of ``pods`` to its node in ``nodes``, in that order, with the
+        counts added in one step per array when the pods share one namespace and spec."""
+        if not pods:
+            return
+        spec, namespace = self.pod_spec[pods[0]], self.pod_namespace[pods[0]]
+        if self._checkpoint is not None or any(
+            self.pod_spec[p] != spec or self.pod_namespace[p] != namespace for p in pods
+        ):
+            for p, node in zip(pods, nodes, strict=True):
+                self.bind(p, node)
+            return
+        pod_node, node_pods, deleting = self.pod_node, self.node_pods, self.pod_deleting
+        for p, node in zip(pods, nodes, strict=True):
+            if pod_node[p] >= 0:
+                raise ValueError(f"pod {self.pod_name[p]!r} is bound already")
+            pod_node[p] = node
+            node_pods[node].append(p)
+        at = np.asarray(nodes, dtype=np.int64)
+        for r, amount in self._spec_sparse[spec]:
+            np.add.at(self.requested[:, r], at, amount)
+        cpu, memory = self._spec_nz[spec]
+        np.add.at(self.nonzero_requested[:, CPU], at, cpu)
+        np.add.at(self.nonzero_requested[:, MEMORY], at, memory)
+        np.add.at(self.pod_count, at, 1)
+        self.node_log.extend(nodes)
+        counts = self._spec_counts.get((namespace, spec))
+        if counts is not None:
+            np.add.at(counts, at, 1)
+        if self._scoring_terms[spec]:
+            self.scoring_terms_bound += len(pods)
+        counters = self._counters_of(pods[0])
+        if counters:
+            live = at[[not deleting[p] for p in pods]]
+            for counter in counters:
+                np.add.at(counter.every, at, 1)
+                np.add.at(counter.live, live, 1)
 
     def unbind(self, pod: int) -> None:
         """Take a bound pod off its node, back to Pending (used by what-if evaluations)."""

@@ -138,6 +138,39 @@ def test_the_fast_scheduler_decides_as_the_reference(snapshot: ClusterSnapshot) 
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters())
+def test_compiled_runs_place_as_the_reference(snapshot: ClusterSnapshot) -> None:
+    """``place_run`` (runs of one kind of pod in one compiled call, bound with
+    ``bind_run``) gives every pod the reference's node and leaves the state the same."""
+    reference, fast = ClusterState(snapshot), ClusterState(snapshot)
+    scheduler = FastScheduler(fast)
+    order = queue_order(reference)
+    at = taken = 0
+    while at < len(order):
+        nodes = scheduler.place_run(order, at)
+        for pod, node in zip(order[at : at + len(nodes)], nodes, strict=True):
+            expected = schedule_one(reference, pod)
+            assert (expected.node, expected.victims) == (node, ()), reference.pod_name[pod]
+            apply(reference, expected)
+        fast.bind_run(order[at : at + len(nodes)], nodes)
+        taken += len(nodes)
+        if not nodes:
+            expected = schedule_one(reference, order[at])
+            assert scheduler.decide(order[at]) == expected
+            apply(reference, expected)
+            apply(fast, expected)
+            at += 1
+        at += len(nodes)
+    assert fast.pod_node == reference.pod_node
+    assert (fast.requested == reference.requested).all()
+    assert (fast.nonzero_requested == reference.nonzero_requested).all()
+    assert (fast.pod_count == reference.pod_count).all()
+    for key, counter in fast._counters.items():
+        again = reference.counter(counter.query)
+        assert (counter.live == again.live).all() and (counter.every == again.every).all(), key
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(clusters(), st.data())
 def test_the_fast_scheduler_decides_as_the_reference_in_any_order_after_removals(
     snapshot: ClusterSnapshot, data: st.DataObject
@@ -227,3 +260,20 @@ def test_the_fast_scheduler_decides_as_the_reference_while_nodes_are_tainted_and
             if checkpoints is not None:
                 reference.rollback(checkpoints[0])
                 fast.rollback(checkpoints[1])
+
+
+def test_a_deployment_is_placed_in_one_compiled_run_spread_over_zones_and_nodes() -> None:
+    """Six replicas of a Deployment on six nodes in three zones: the default spread
+    constraints put one on each node, zones first, in one ``place_run`` call."""
+    nodes = [node(f"n{i}", 4000, 8 << 30, zone=ZONES[i % 3]) for i in range(6)]
+    owner = WorkloadRef(kind="Deployment", namespace="default", name="web")
+    s = spec(500, 1 << 30, labels={"app": "web"})
+    pods = [P(f"web-{r}", s, owner=owner) for r in range(6)]
+    state = ClusterState(cluster(nodes, pods))
+    order = queue_order(state)
+    nodes_chosen = FastScheduler(state).place_run(order, 0)
+    assert [state.node_names[n] for n in nodes_chosen] == ["n0", "n1", "n2", "n3", "n4", "n5"]
+    reference = ClusterState(cluster(nodes, pods))
+    for pod in order:
+        apply(reference, schedule_one(reference, pod))
+    assert reference.pod_node == [int(n) for n in nodes_chosen]

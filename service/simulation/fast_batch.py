@@ -1,0 +1,123 @@
+"""Runs of identical pods placed in one compiled call (:mod:`~service.simulation.run_kernel`).
+
+:func:`place_batch` takes the pods at the head of a scheduling queue that share one profile
+(same spec, namespace and, for the default spread constraints, owner: each decided as the one
+before, once that one is bound) and returns the nodes the fast scheduler would choose for
+them one by one, as far as each lands without preemption. It declines (returns nothing) when
+the profile has a rule the kernel does not count — a DoNotSchedule constraint, required
+anti-affinity — or pins, or a node without cpu or memory: those pods go one at a time through
+:meth:`FastScheduler.decide <service.simulation.fast_scheduler.FastScheduler.decide>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from service.simulation.fast_profile import SOFT, Profile
+from service.simulation.state import BoolArray, ClusterState, Int64Array
+
+if TYPE_CHECKING:
+    from service.simulation.fast_scheduler import FastScheduler
+
+
+def run_length(scheduler: FastScheduler, order: Sequence[int], start: int) -> int:
+    """How many pods from ``order[start]`` on share its profile key."""
+    key = scheduler.profile_key(order[start])
+    end = start + 1
+    while end < len(order) and scheduler.profile_key(order[end]) == key:
+        end += 1
+    return end - start
+
+
+def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> list[int]:
+    """The nodes for ``order[start:start + k]`` (see the module docstring); [] declines."""
+    from service.simulation.fast_scheduler import (
+        class_codes,
+    )  # here: fast_scheduler imports this module
+
+    state, pod = scheduler.state, order[start]
+    scheduler.sync()
+    index = scheduler.index
+    if (
+        not index.all_sized
+        or not index.exact_float
+        or not state.node_present.any()
+        or scheduler.pinned(pod)
+    ):
+        return []
+    profile = scheduler.profile(pod)
+    if profile is None or profile.pinned is not None:
+        return []
+    if any(t.kind != SOFT for t in profile.topologies):
+        return []
+    count = run_length(scheduler, order, start)
+    n = index.count
+    ok = index.present[:n] & (profile.static_code == 0)
+    codes = class_codes(profile)
+    top = int(codes.max(initial=0))
+    if top >= 8 * n + 64:  # sparse codes: compacted here (the kernel's table is code-sized)
+        codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
+        top = int(codes.max(initial=0))
+    return _call(state, scheduler, profile, count, ok, codes, top)
+
+
+def _call(
+    state: ClusterState,
+    scheduler: FastScheduler,
+    profile: Profile,
+    count: int,
+    ok: BoolArray,
+    codes: Int64Array,
+    top: int,
+) -> list[int]:
+    from service.simulation.run_kernel import place_run  # here: compiled on first use
+
+    index = scheduler.index
+    n = index.count
+    pod = profile.pod
+    wanted = np.flatnonzero(pod.request).astype(np.int64)
+    soft = profile.topologies
+    rules = len(soft)
+    na = profile.na_raw
+    if rules:
+        rule_codes = np.stack([t.column.codes[:n] for t in soft])
+        rule_score = np.stack([t.column.score_codes[:n] for t in soft])
+        rule_counts = np.stack([t.counts[:n] for t in soft])
+        rule_eligible = np.stack([t.eligible[:n] for t in soft])
+    else:
+        rule_codes = rule_score = rule_counts = np.zeros((0, n), dtype=np.int64)
+        rule_eligible = np.zeros((0, n), dtype=np.bool_)
+    chosen: Int64Array = place_run(
+        count,
+        ok,
+        codes,
+        top,
+        state.allocatable[:n],
+        state.requested[:n],
+        state.nonzero_requested[:n],
+        state.pod_count[:n],
+        state.max_pods[:n],
+        wanted,
+        pod.request[wanted].astype(np.int64),
+        pod.spec.nonzero_cpu,
+        pod.spec.nonzero_memory,
+        profile.balanced,
+        index.rank[:n],
+        profile.tt_raw,
+        profile.tt_raw if na is None else na,
+        na is not None,
+        profile.require_all_soft,
+        np.array([t.hostname for t in soft], dtype=np.bool_),
+        np.array([float(t.max_skew - 1) for t in soft], dtype=np.float64),
+        np.array([t.grows for t in soft], dtype=np.bool_),
+        rule_codes,
+        rule_score,
+        rule_counts,
+        rule_eligible,
+        np.array([1 if t.hostname else t.column.domains for t in soft], dtype=np.int64),
+    )
+    nodes: list[int] = chosen.tolist()
+    return nodes
