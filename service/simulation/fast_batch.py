@@ -4,8 +4,8 @@
 (same spec, namespace and, for the default spread constraints, owner: each decided as the one
 before, once that one is bound) and returns the nodes the fast scheduler would choose for
 them one by one, as far as each lands without preemption. It declines (returns nothing) when
-the profile has a rule the kernel does not count — a DoNotSchedule constraint, required
-anti-affinity — or pins, or a node without cpu or memory: those pods go one at a time through
+the pod is pinned to nodes by name, or a node lacks cpu or memory: those pods go one at a
+time through
 :meth:`FastScheduler.decide <service.simulation.fast_scheduler.FastScheduler.decide>`.
 """
 
@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from service.simulation.fast_profile import SOFT, Profile
+from service.simulation.fast_profile import ANTI, EXISTING_ANTI, HARD, SOFT, Profile
 from service.simulation.state import BoolArray, ClusterState, Int64Array
 
 if TYPE_CHECKING:
     from service.simulation.fast_scheduler import FastScheduler
+
+KINDS = {SOFT: 0, HARD: 1, ANTI: 2, EXISTING_ANTI: 2}  # as run_kernel's SOFT, HARD, ANTI
 
 
 def run_length(scheduler: FastScheduler, order: Sequence[int], start: int) -> int:
@@ -51,8 +53,6 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     profile = scheduler.profile(pod)
     if profile is None or profile.pinned is not None:
         return []
-    if any(t.kind != SOFT for t in profile.topologies):
-        return []
     count = run_length(scheduler, order, start)
     n = index.count
     ok = index.present[:n] & (profile.static_code == 0)
@@ -79,14 +79,13 @@ def _call(
     n = index.count
     pod = profile.pod
     wanted = np.flatnonzero(pod.request).astype(np.int64)
-    soft = profile.topologies
-    rules = len(soft)
+    rules = profile.topologies
     na = profile.na_raw
     if rules:
-        rule_codes = np.stack([t.column.codes[:n] for t in soft])
-        rule_score = np.stack([t.column.score_codes[:n] for t in soft])
-        rule_counts = np.stack([t.counts[:n] for t in soft])
-        rule_eligible = np.stack([t.eligible[:n] for t in soft])
+        rule_codes = np.stack([t.column.codes[:n] for t in rules])
+        rule_score = np.stack([t.column.score_codes[:n] for t in rules])
+        rule_counts = np.stack([t.counts[:n] for t in rules])
+        rule_eligible = np.stack([t.eligible[:n] for t in rules])
     else:
         rule_codes = rule_score = rule_counts = np.zeros((0, n), dtype=np.int64)
         rule_eligible = np.zeros((0, n), dtype=np.bool_)
@@ -110,14 +109,18 @@ def _call(
         profile.tt_raw if na is None else na,
         na is not None,
         profile.require_all_soft,
-        np.array([t.hostname for t in soft], dtype=np.bool_),
-        np.array([float(t.max_skew - 1) for t in soft], dtype=np.float64),
-        np.array([t.grows for t in soft], dtype=np.bool_),
+        np.array([KINDS[t.kind] for t in rules], dtype=np.int64),
+        np.array([t.hostname for t in rules], dtype=np.bool_),
+        np.array([float(t.max_skew - 1) for t in rules], dtype=np.float64),
+        np.array([t.max_skew for t in rules], dtype=np.int64),
+        np.array([int(t.self_match) for t in rules], dtype=np.int64),
+        np.array([t.min_domains for t in rules], dtype=np.int64),
+        np.array([t.grows for t in rules], dtype=np.bool_),
         rule_codes,
         rule_score,
         rule_counts,
         rule_eligible,
-        np.array([1 if t.hostname else t.column.domains for t in soft], dtype=np.int64),
+        np.array([1 if t.hostname else t.column.domains for t in rules], dtype=np.int64),
     )
     nodes: list[int] = chosen.tolist()
     return nodes

@@ -318,14 +318,18 @@ def _anti_topologies(
         else:
             query = PodQuery(t.selector, t.namespaces, t.namespace_selector)
             counts = state.counter(query).every
-        result.append(_term_topology(state, index, ANTI, t, counts))
+        topology = _term_topology(state, index, ANTI, t, counts)
+        topology.grows = t.selector is not None and t.matches(pod.namespace, pod.labels)
+        result.append(topology)
     for s in anti_specs:
         spec = state.specs[s]
         for namespace in sorted(state.spec_namespaces.get(s, ())):
             for t in required_anti_affinity(spec, namespace):
                 if t.matches(pod.namespace, pod.labels):
                     counts = state.spec_counter(s, namespace)
-                    result.append(_term_topology(state, index, EXISTING_ANTI, t, counts))
+                    topology = _term_topology(state, index, EXISTING_ANTI, t, counts)
+                    topology.grows = s == pod.spec_index and namespace == pod.namespace
+                    result.append(topology)
     return result
 
 

@@ -100,6 +100,7 @@ def resilience(snapshot: ClusterSnapshot, *, fast: bool = True) -> ResilienceRep
     for scope, target, nodes in targets(state):
         checkpoint = Checkpoint(state, workloads)
         engine = Engine(state, workloads, decide=base.decide)
+        engine.place_run = base.place_run
         engine.handlers.update(base.handlers)
         engine.zone_counts = counts
         tracker = Tracker(checkpoint)
@@ -116,6 +117,7 @@ def loss_alone(snapshot: ClusterSnapshot, scope: str, target: str, *, fast: bool
     available = _available_per_workload(base)
     nodes = dict((t, n) for s, t, n in targets(base.state) if s == scope)[target]
     engine = Engine(base.state, base.workloads, decide=base.decide)
+    engine.place_run = base.place_run
     engine.handlers.update(base.handlers)
     tracker = Tracker(None)
     engine.journal = tracker

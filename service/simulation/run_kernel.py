@@ -69,6 +69,9 @@ def _fits(x: int, pod_count: Any, max_pods: Any, free: Any, wants: Any) -> bool:
     return True
 
 
+SOFT, HARD, ANTI = 0, 1, 2  # rule kinds: ScheduleAnyway, DoNotSchedule, required anti-affinity
+
+
 @jit
 def place_run(
     count: int,
@@ -78,7 +81,8 @@ def place_run(
     wanted: Any, wants: Any,  # the resources the pod requests, and how much
     pod_nz_cpu: int, pod_nz_mem: int, balanced: bool,
     rank: Any, tt_raw: Any, na_raw: Any, has_na_raw: bool, require_all: bool,
-    soft_host: Any, soft_skew: Any, soft_grows: Any,  # per ScheduleAnyway rule, in order
+    rule_kind: Any, rule_host: Any, rule_skew: Any, rule_max_skew: Any, rule_self: Any,
+    rule_min_domains: Any, rule_grows: Any,  # per topology rule, in the profile's order
     rule_codes: Any, rule_score: Any, rule_counts: Any, rule_eligible: Any,  # rule × node
     domains: Any,  # per rule: how many score codes
 ) -> Any:  # fmt: skip
@@ -87,7 +91,7 @@ def place_run(
     Reads the state's arrays and changes none: what binding a pod changes is kept in copies
     of the chosen nodes' values."""
     n = len(ok)
-    rules = len(soft_host)
+    rules = len(rule_kind)
     width = len(wanted)
     # classes: codes compacted in node order
     class_of_code = np.full(code_top + 1, -1, dtype=np.int64)
@@ -122,24 +126,39 @@ def place_run(
             pod_req_mem = wants[w]
         for x in range(n):
             free[x, w] = allocatable[x, r] - requested[x, r]
-    host_counts = np.zeros(n, dtype=np.int64)
+    # per rule: per node counts (hostname rules), per domain totals of the eligible nodes
+    host = np.zeros((rules, n), dtype=np.int64)
+    hot = np.zeros(n, dtype=np.bool_)  # a hostname rule counts pods on the node: tracked
     max_domains = 1
     for i in range(rules):
         max_domains = max(max_domains, domains[i])
     domain_counts = np.zeros((rules, max_domains), dtype=np.int64)
-    class_code = np.zeros((rules, classes), dtype=np.int64)
-    class_score = np.zeros((rules, classes), dtype=np.int64)
+    domain_nodes = np.zeros((rules, max_domains), dtype=np.int64)
+    eligible_count = np.zeros(rules, dtype=np.int64)
+    zero_eligible = np.zeros(rules, dtype=np.int64)
     for i in range(rules):
-        for c in range(classes):
-            class_code[i, c] = rule_codes[i, rep[c]]
-            class_score[i, c] = rule_score[i, rep[c]]
-        if soft_host[i]:
+        for x in range(n):
+            if rule_eligible[i, x]:
+                eligible_count[i] += 1
+        if rule_host[i]:
             for x in range(n):
-                host_counts[x] = rule_counts[i, x]
+                host[i, x] = rule_counts[i, x]
+                if rule_counts[i, x] > 0:
+                    hot[x] = True
+                elif rule_eligible[i, x]:
+                    zero_eligible[i] += 1
         else:
             for x in range(n):
                 if rule_eligible[i, x]:
                     domain_counts[i, rule_score[i, x]] += rule_counts[i, x]
+                    domain_nodes[i, rule_score[i, x]] += 1
+    present_domains = np.zeros(rules, dtype=np.int64)
+    for i in range(rules):
+        for d in range(max_domains):
+            if domain_nodes[i, d] > 0:
+                present_domains[i] += 1
+    class_code = np.zeros((rules, classes), dtype=np.int64)
+    class_score = np.zeros((rules, classes), dtype=np.int64)
     class_tt = np.zeros(classes, dtype=np.int64)
     class_na = np.zeros(classes, dtype=np.int64)
     class_ignored = np.zeros(classes, dtype=np.bool_)
@@ -147,12 +166,17 @@ def place_run(
         class_tt[c] = tt_raw[rep[c]]
         if has_na_raw:
             class_na[c] = na_raw[rep[c]]
-        if require_all:
-            for i in range(rules):
-                if class_code[i, c] < 0:
-                    class_ignored[c] = True
+        for i in range(rules):
+            class_code[i, c] = rule_codes[i, rep[c]]
+            class_score[i, c] = rule_score[i, rep[c]]
+            if require_all and rule_kind[i] == SOFT and class_code[i, c] < 0:
+                class_ignored[c] = True
 
     packed = np.zeros(n, dtype=np.int64)
+    for x in range(n):  # every node, without branches
+        score = _local(x, alloc_cpu, alloc_mem, nz_cpu, nz_mem, req_cpu, req_mem,
+                       pod_nz_cpu, pod_nz_mem, pod_req_cpu, pod_req_mem, balanced)  # fmt: skip
+        packed[x] = score * SHIFT + (SHIFT - 1 - rank[x])
     fit = np.zeros(n, dtype=np.bool_)
     start = np.zeros(classes + 1, dtype=np.int64)
     for x in range(n):
@@ -163,29 +187,23 @@ def place_run(
         start[c + 1] += start[c]
     members = np.zeros(start[classes], dtype=np.int64)
     fill = start[:classes].copy()
-    feasible = np.zeros(classes, dtype=np.int64)  # feasible nodes per class
+    bulk_feasible = np.zeros(classes, dtype=np.int64)  # feasible nodes without counted pods
     tracked = np.zeros(n, dtype=np.int64)
     tracked_at = np.full(n, -1, dtype=np.int64)
     tracked_count = 0
-    for x in range(n):  # every node, without branches: vectorised
-        score = _local(x, alloc_cpu, alloc_mem, nz_cpu, nz_mem, req_cpu, req_mem,
-                       pod_nz_cpu, pod_nz_mem, pod_req_cpu, pod_req_mem, balanced)  # fmt: skip
-        packed[x] = score * SHIFT + (SHIFT - 1 - rank[x])
     for x in range(n):
         c = node_class[x]
-        if c < 0:
-            continue
-        if not _fits(x, pods, max_pods, free, wants):
+        if c < 0 or not _fits(x, pods, max_pods, free, wants):
             continue
         fit[x] = True
-        feasible[c] += 1
-        if host_counts[x] == 0:
-            members[fill[c]] = x  # bulk
-            fill[c] += 1
-        else:
+        if hot[x]:
             tracked[tracked_count] = x
             tracked_at[x] = tracked_count
             tracked_count += 1
+        else:
+            members[fill[c]] = x  # bulk
+            fill[c] += 1
+            bulk_feasible[c] += 1
     # each class's bulk nodes, best first, as far as a run this long can use them
     keep = min(count + 1, n)
     head = np.zeros(classes, dtype=np.int64)  # next candidate in the class's list
@@ -200,31 +218,64 @@ def place_run(
     chosen = np.full(count, -1, dtype=np.int64)
     weights = np.zeros(rules, dtype=np.float64)
     seen = np.zeros((rules, max_domains), dtype=np.int64)
+    minimum = np.zeros(rules, dtype=np.int64)
+    option_node = np.zeros(classes + n, dtype=np.int64)
+    option_class = np.zeros(classes + n, dtype=np.int64)
+    option_count = np.zeros(classes + n, dtype=np.int64)
+    option_raw = np.zeros(classes + n, dtype=np.int64)
     stamp = 0
     for k in range(count):
-        # the options: each class's best bulk node, each tracked node
+        # the DoNotSchedule rules' minimum matching counts
+        for i in range(rules):
+            if rule_kind[i] == HARD:
+                minimum[i] = _minimum(i, n, rule_host[i], rule_min_domains[i], eligible_count,
+                                      zero_eligible, present_domains, max_domains, domain_nodes,
+                                      domain_counts, host, rule_eligible)  # fmt: skip
+        # the options that pass the filters: each class's best bulk node, each tracked node
+        options = 0
+        for j in range(classes + tracked_count):
+            if j < classes:
+                c = j
+                x = bulk_best[c]
+                if x < 0:
+                    continue
+                many = bulk_feasible[c]
+            else:
+                x = tracked[j - classes]
+                c = node_class[x]
+                many = 1
+            if not _passes(x, c, j >= classes, rules, rule_kind, rule_host, rule_max_skew,
+                           rule_self, rule_eligible, class_code, domain_counts, host, minimum):
+                continue  # fmt: skip
+            option_node[options] = x
+            option_class[options] = c
+            option_count[options] = many
+            options += 1
+        if options == 0:
+            break
         top_tt = 0
         top_na = 0
         total_feasible = 0
-        any_option = False
-        for c in range(classes):
-            if feasible[c] > 0:
-                any_option = True
-                top_tt = max(top_tt, class_tt[c])
-                top_na = max(top_na, class_na[c])
-                if not class_ignored[c]:
-                    total_feasible += feasible[c]
-        if not any_option:
-            break
-        # the rules' weights: log(feasible nodes + 2) per node, log(domains + 2) otherwise
+        for o in range(options):
+            c = option_class[o]
+            top_tt = max(top_tt, class_tt[c])
+            top_na = max(top_na, class_na[c])
+            if not class_ignored[c]:
+                total_feasible += option_count[o]
+        # ScheduleAnyway weights: log(feasible nodes + 2) per node, log(domains + 2) otherwise
         stamp += 1
+        soft = False
         for i in range(rules):
-            if soft_host[i]:
+            if rule_kind[i] != SOFT:
+                continue
+            soft = True
+            if rule_host[i]:
                 weights[i] = math.log(total_feasible + 2)
                 continue
             distinct = 0
-            for c in range(classes):
-                if feasible[c] > 0 and not class_ignored[c]:
+            for o in range(options):
+                c = option_class[o]
+                if not class_ignored[c]:
                     d = class_score[i, c]
                     if seen[i, d] != stamp:
                         seen[i, d] = stamp
@@ -233,21 +284,15 @@ def place_run(
         # raw spread scores: the lowest and highest over the options
         low = -1
         high = 0
-        if rules > 0:
-            for j in range(classes + tracked_count):
-                if j < classes:
-                    c = j
-                    if bulk_best[c] < 0:
-                        continue
-                    h = 0
-                else:
-                    x = tracked[j - classes]
-                    c = node_class[x]
-                    h = host_counts[x]
+        if soft:
+            for o in range(options):
+                c = option_class[o]
                 if class_ignored[c]:
                     continue
-                raw = _raw(c, h, rules, soft_host, soft_skew, weights, class_code, class_score,
-                           domain_counts)  # fmt: skip
+                x = option_node[o]
+                raw = _raw(x, c, tracked_at[x] >= 0, rules, rule_kind, rule_host, rule_skew,
+                           weights, class_code, class_score, domain_counts, host)  # fmt: skip
+                option_raw[o] = raw
                 if low < 0 or raw < low:
                     low = raw
                 if raw > high:
@@ -255,33 +300,21 @@ def place_run(
         has_na = has_na_raw and top_na > 0
         best_key = -1
         best = -1
-        for j in range(classes + tracked_count):
-            if j < classes:
-                c = j
-                x = bulk_best[c]
-                if x < 0:
-                    continue
-                h = 0
-            else:
-                x = tracked[j - classes]
-                c = node_class[x]
-                h = host_counts[x]
+        for o in range(options):
+            x = option_node[o]
+            c = option_class[o]
             tt = class_tt[c]
-            total = (
-                MAX_NODE_SCORE if top_tt == 0 else MAX_NODE_SCORE - MAX_NODE_SCORE * tt // top_tt
-            )
+            total = MAX_NODE_SCORE if top_tt == 0 else MAX_NODE_SCORE - MAX_NODE_SCORE * tt // top_tt
             total *= 3
             if has_na:
                 total += 2 * (MAX_NODE_SCORE * class_na[c] // top_na)
-            if rules > 0:
+            if soft:
                 spread = 0
                 if not class_ignored[c] and low >= 0:
                     if high == 0:
                         spread = MAX_NODE_SCORE
                     else:
-                        raw = _raw(c, h, rules, soft_host, soft_skew, weights, class_code,
-                                   class_score, domain_counts)  # fmt: skip
-                        spread = MAX_NODE_SCORE * (high + low - raw) // high
+                        spread = MAX_NODE_SCORE * (high + low - option_raw[o]) // high
                 total += 2 * spread
             key = total * SHIFT + packed[x]
             if key > best_key:
@@ -300,32 +333,37 @@ def place_run(
         req_cpu[x] += pod_req_cpu
         req_mem[x] += pod_req_mem
         for i in range(rules):
-            if soft_grows[i]:
-                if soft_host[i]:
-                    host_counts[x] += 1
+            if rule_grows[i]:
+                if rule_host[i]:
+                    if host[i, x] == 0 and rule_eligible[i, x]:
+                        zero_eligible[i] -= 1
+                    host[i, x] += 1
+                    hot[x] = True
                 elif rule_eligible[i, x]:
-                    domain_counts[i, class_score[i, c]] += 1
+                    domain_counts[i, rule_score[i, x]] += 1
         score = _local(x, alloc_cpu, alloc_mem, nz_cpu, nz_mem, req_cpu, req_mem,
                        pod_nz_cpu, pod_nz_mem, pod_req_cpu, pod_req_mem, balanced)  # fmt: skip
         packed[x] = score * SHIFT + (SHIFT - 1 - rank[x])
         still = _fits(x, pods, max_pods, free, wants)
         fit[x] = still
-        if not still:
-            feasible[c] -= 1
-            if not was_bulk:
-                last = tracked[tracked_count - 1]
-                tracked[tracked_at[x]] = last
-                tracked_at[last] = tracked_at[x]
-                tracked_at[x] = -1
-                tracked_count -= 1
-        elif was_bulk and host_counts[x] > 0:
-            tracked[tracked_count] = x
-            tracked_at[x] = tracked_count
-            tracked_count += 1
+        if was_bulk:
+            bulk_feasible[c] -= 1
+            if still and hot[x]:
+                tracked[tracked_count] = x
+                tracked_at[x] = tracked_count
+                tracked_count += 1
+            elif still:
+                bulk_feasible[c] += 1
+        elif not still:
+            last = tracked[tracked_count - 1]
+            tracked[tracked_at[x]] = last
+            tracked_at[last] = tracked_at[x]
+            tracked_at[x] = -1
+            tracked_count -= 1
         if was_bulk:  # x was its class's best bulk node: the next one
             first = start[c] + head[c]
             last_kept = start[c] + size[c]
-            if still and host_counts[x] == 0:
+            if still and not hot[x]:
                 # still bulk, with a new score: back into the list at its place
                 m = first + 1
                 while m < last_kept and packed[members[m]] > packed[x]:
@@ -346,6 +384,58 @@ def place_run(
     while done < count and chosen[done] >= 0:
         done += 1
     return chosen[:done]
+
+
+@jit
+def _minimum(
+    i: int, n: int, hostname: bool, min_domains: int, eligible_count: Any, zero_eligible: Any,
+    present_domains: Any, max_domains: int, domain_nodes: Any, domain_counts: Any, host: Any,
+    eligible: Any,
+) -> int:  # fmt: skip
+    """A DoNotSchedule rule's minimum matching count over its domains (``Run._min_match``)."""
+    if hostname:
+        if eligible_count[i] < min_domains or zero_eligible[i] > 0 or eligible_count[i] == 0:
+            return 0
+        low = -1
+        for x in range(n):
+            if eligible[i, x] and (low < 0 or host[i, x] < low):
+                low = host[i, x]
+        return low
+    if present_domains[i] < min_domains or present_domains[i] == 0:
+        return 0
+    low = -1
+    for d in range(max_domains):
+        if domain_nodes[i, d] > 0 and (low < 0 or domain_counts[i, d] < low):
+            low = domain_counts[i, d]
+    return low
+
+
+@jit
+def _passes(
+    x: int, c: int, tracked: bool, rules: int, kind: Any, hostname: Any, max_skew: Any,
+    self_match: Any, eligible: Any, class_code: Any, domain_counts: Any, host: Any,
+    minimum: Any,
+) -> bool:  # fmt: skip
+    """The DoNotSchedule and anti-affinity filters for node ``x`` of class ``c`` (``tracked``:
+    its own counts, else none: ``Run._passes``)."""
+    for i in range(rules):
+        if kind[i] == SOFT:
+            continue
+        code = class_code[i, c]
+        if kind[i] == HARD:
+            if code < 0:
+                return False
+            if hostname[i]:
+                count = host[i, x] if tracked and eligible[i, x] else 0
+            else:
+                count = domain_counts[i, code]
+            if count + self_match[i] - minimum[i] > max_skew[i]:
+                return False
+        elif code >= 0:
+            count = (host[i, x] if tracked else 0) if hostname[i] else domain_counts[i, code]
+            if count > 0:
+                return False
+    return True
 
 
 @jit
@@ -373,15 +463,19 @@ def _top(members: Any, lo: int, hi: int, packed: Any, keep: int) -> int:
 
 @jit
 def _raw(
-    c: int, h: int, rules: int, soft_host: Any, soft_skew: Any, weights: Any,
-    class_code: Any, class_score: Any, domain_counts: Any,
+    x: int, c: int, tracked: bool, rules: int, kind: Any, hostname: Any, skew: Any,
+    weights: Any, class_code: Any, class_score: Any, domain_counts: Any, host: Any,
 ) -> int:  # fmt: skip
-    """PodTopologySpread's raw score for a node of class ``c`` with ``h`` matching pods."""
+    """PodTopologySpread's raw score for node ``x`` of class ``c`` (``tracked``: its own
+    counts, else none)."""
     total = 0.0
     for i in range(rules):
-        if class_code[i, c] >= 0:
-            count = h if soft_host[i] else domain_counts[i, class_score[i, c]]
-            total += count * weights[i] + soft_skew[i]
+        if kind[i] == SOFT and class_code[i, c] >= 0:
+            if hostname[i]:
+                count = host[i, x] if tracked else 0
+            else:
+                count = domain_counts[i, class_score[i, c]]
+            total += count * weights[i] + skew[i]
     whole = int(total)  # total >= 0: truncation is floor
     if total - whole >= 0.5:
         whole += 1
