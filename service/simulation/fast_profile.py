@@ -22,7 +22,7 @@ or node hostnames that are missing or not unique.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -105,13 +105,41 @@ def _zeros(index: NodeIndex) -> Int64Array:
     return np.zeros(index.count, dtype=np.int64)
 
 
+AntiTerm = tuple[int, str, Term]  # (spec, namespace, term)
+
+
 @dataclass(frozen=True, slots=True)
 class AffinitySpecs:
     """The specs whose terms reach other pods, found once per ``len(specs)``/affinity epoch:
-    ``anti``: with required anti-affinity; ``scoring``: with required affinity or preferred terms."""
+    ``anti``: with required anti-affinity; ``scoring``: with required affinity or preferred terms.
+    ``anti_index``: their anti-affinity terms by a label their selector requires (None: no
+    such label), as positions in ``anti_terms`` (filled on first use, see :func:`anti_terms`)."""
 
     anti: tuple[int, ...]
     scoring: tuple[int, ...]
+    anti_terms: list[AntiTerm] = field(default_factory=list)
+    anti_index: dict[tuple[str, str] | None, list[int]] = field(default_factory=dict)
+
+
+def anti_terms(state: ClusterState, specs: AffinitySpecs, pod: Incoming) -> list[AntiTerm]:
+    """The existing pods' required anti-affinity terms that may match ``pod`` (a superset, in
+    spec, namespace and term order): those whose selector requires a label ``pod`` has, or
+    none."""
+    if specs.anti and not specs.anti_terms:
+        for s in specs.anti:
+            spec = state.specs[s]
+            for namespace in sorted(state.spec_namespaces.get(s, ())):
+                for t in required_anti_affinity(spec, namespace):
+                    label = None
+                    if t.selector is not None and t.selector.match_labels:
+                        label = next(iter(t.selector.match_labels.items()))
+                    specs.anti_index.setdefault(label, []).append(len(specs.anti_terms))
+                    specs.anti_terms.append((s, namespace, t))
+    index = specs.anti_index
+    found = list(index.get(None, ()))
+    for item in pod.labels.items():
+        found += index.get(item, ())
+    return [specs.anti_terms[k] for k in sorted(found)]
 
 
 def affinity_specs(state: ClusterState) -> AffinitySpecs:
@@ -173,7 +201,7 @@ def build_profile(
     topologies = _spread_topologies(state, index, pod, affinity_ok, taint_ok[index.taint_group])
     if topologies is None:
         return None
-    topologies += _anti_topologies(state, index, pod, specs.anti)
+    topologies += _anti_topologies(state, index, pod, specs)
     return Profile(
         key=(),
         pod=pod,
@@ -297,19 +325,14 @@ def _term_topology(
     )  # fmt: skip
 
 
-def anti_terms_match(state: ClusterState, pod: Incoming, anti_specs: tuple[int, ...]) -> bool:
+def anti_terms_match(state: ClusterState, pod: Incoming, specs: AffinitySpecs) -> bool:
     """Whether some spec's required anti-affinity term (in a namespace it has pods in)
     matches ``pod``."""
-    return any(
-        t.matches(pod.namespace, pod.labels)
-        for s in anti_specs
-        for namespace in state.spec_namespaces.get(s, ())
-        for t in required_anti_affinity(state.specs[s], namespace)
-    )
+    return any(t.matches(pod.namespace, pod.labels) for _, _, t in anti_terms(state, specs, pod))
 
 
 def _anti_topologies(
-    state: ClusterState, index: NodeIndex, pod: Incoming, anti_specs: tuple[int, ...]
+    state: ClusterState, index: NodeIndex, pod: Incoming, specs: AffinitySpecs
 ) -> list[Topology]:
     result = []
     for t in required_anti_affinity(pod.spec, pod.namespace):
@@ -321,15 +344,12 @@ def _anti_topologies(
         topology = _term_topology(state, index, ANTI, t, counts)
         topology.grows = t.selector is not None and t.matches(pod.namespace, pod.labels)
         result.append(topology)
-    for s in anti_specs:
-        spec = state.specs[s]
-        for namespace in sorted(state.spec_namespaces.get(s, ())):
-            for t in required_anti_affinity(spec, namespace):
-                if t.matches(pod.namespace, pod.labels):
-                    counts = state.spec_counter(s, namespace)
-                    topology = _term_topology(state, index, EXISTING_ANTI, t, counts)
-                    topology.grows = s == pod.spec_index and namespace == pod.namespace
-                    result.append(topology)
+    for s, namespace, t in anti_terms(state, specs, pod):
+        if t.matches(pod.namespace, pod.labels):
+            counts = state.spec_counter(s, namespace)
+            topology = _term_topology(state, index, EXISTING_ANTI, t, counts)
+            topology.grows = s == pod.spec_index and namespace == pod.namespace
+            result.append(topology)
     return result
 
 

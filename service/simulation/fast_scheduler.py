@@ -899,7 +899,7 @@ class FastScheduler:
             return None
         p = incoming(state, pod)
         if scored_by_existing_pods(state, p, self._specs.scoring) or anti_terms_match(
-            state, p, self._specs.anti
+            state, p, self._specs
         ):
             return None
         nodes = sorted(

@@ -244,8 +244,21 @@ def place_run(
                 x = tracked[j - classes]
                 c = node_class[x]
                 many = 1
-            if not _passes(x, c, j >= classes, rules, rule_kind, rule_host, rule_max_skew,
-                           rule_self, rule_eligible, class_code, domain_counts, host, minimum):
+            if not _passes(
+                x,
+                c,
+                j >= classes,
+                rules,
+                rule_kind,
+                rule_host,
+                rule_max_skew,
+                rule_self,
+                rule_eligible,
+                class_code,
+                domain_counts,
+                host,
+                minimum,
+            ):
                 continue  # fmt: skip
             option_node[options] = x
             option_class[options] = c
@@ -304,7 +317,9 @@ def place_run(
             x = option_node[o]
             c = option_class[o]
             tt = class_tt[c]
-            total = MAX_NODE_SCORE if top_tt == 0 else MAX_NODE_SCORE - MAX_NODE_SCORE * tt // top_tt
+            total = (
+                MAX_NODE_SCORE if top_tt == 0 else MAX_NODE_SCORE - MAX_NODE_SCORE * tt // top_tt
+            )
             total *= 3
             if has_na:
                 total += 2 * (MAX_NODE_SCORE * class_na[c] // top_na)
