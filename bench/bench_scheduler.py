@@ -115,12 +115,20 @@ def place_all(snap: ClusterSnapshot) -> tuple[int, int]:
 
     state = ClusterState(snap)
     scheduler = FastScheduler(state)
-    bound = pending = 0
-    for pod in queue_order(state):
-        decision = scheduler.decide(pod)
+    bound = pending = at = 0
+    order = queue_order(state)
+    while at < len(order):  # as scheduling(snapshot) does: runs of one kind in one call
+        nodes = scheduler.place_run(order, at)
+        state.bind_run(order[at : at + len(nodes)], nodes)
+        bound += len(nodes)
+        at += len(nodes)
+        if nodes:
+            continue
+        decision = scheduler.decide(order[at])
         apply(state, decision)
         bound += decision.node is not None
         pending += decision.node is None
+        at += 1
     return bound, pending
 
 

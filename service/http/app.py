@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -43,6 +44,16 @@ def settle_heap() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
+def _compile() -> None:
+    """Compile the scheduler's kernel (or load it from numba's cache) before a simulation asks."""
+    from service.simulation.run_kernel import warm_up  # here: numba loads in this thread
+
+    try:
+        warm_up()
+    except Exception:  # the simulation compiles it when first used, and reports there
+        log.exception("the scheduler's compiled runs could not be prepared")
+
+
 def create_app(
     settings: Settings | None = None, kg: KnowledgeGraph | None = None, catch_up: bool = False
 ) -> FastAPI:
@@ -73,6 +84,7 @@ def create_app(
         if settings.scenarios and not state.scenarios:
             state.serve_scenarios(load_scenarios(settings.scenarios))
         settle_heap()
+        threading.Thread(target=_compile, name="archgraph-compile", daemon=True).start()
         log.info(
             "graph %s loaded: %d entities, %d relations",
             state.kg.version,

@@ -134,7 +134,7 @@ class Engine:
             state.pod_deleting[pod],
             state.pod_ready[pod],
         )
-        self.was_available[pod] = self.is_available(pod)
+        self.was_available[pod] = node >= 0 and self.is_available(pod)
         if node >= 0:
             self.touch_node(node)
 

@@ -16,8 +16,8 @@ over every feasible node (``podtopologyspread/scoring.go``, ``tainttoleration``,
 ``nodeaffinity``), with the same floating-point operations in the same order as the Python
 code, so the choice is the same node.
 
-Compiled by numba (``cache=True``: the machine code is kept beside this file, or in
-``NUMBA_CACHE_DIR``); the first call in a process without a cache compiles it (~2 s).
+Compiled by numba (see :func:`jit`); the first call in a process without a cache compiles it
+(4–5 s on the 2-core machine), which :func:`warm_up` does ahead of time for a server.
 """
 
 from __future__ import annotations
@@ -30,7 +30,17 @@ import numba
 import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
-jit = cast(Callable[[F], F], numba.njit(cache=True, nogil=True))
+
+
+def jit(fn: F) -> F:
+    """Compiled with numba, the machine code cached on disk when there is a writable place
+    (beside this file, or ``NUMBA_CACHE_DIR``; the image sets one under /tmp), else kept in
+    memory (numba refuses ``cache=True`` without one)."""
+    try:
+        return cast(F, numba.njit(cache=True, nogil=True)(fn))
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return cast(F, numba.njit(nogil=True)(fn))
+
 
 MAX_NODE_SCORE = 100
 SHIFT = 1 << 21  # as fast_scheduler.SHIFT: score·SHIFT + (SHIFT−1−rank)
@@ -495,3 +505,19 @@ def _raw(
     if total - whole >= 0.5:
         whole += 1
     return whole
+
+
+def warm_up() -> None:
+    """Compile (or load) :func:`place_run` now, with the types the scheduler calls it with."""
+    n = 2
+    ints = np.zeros(n, dtype=np.int64)
+    table = np.ones((n, 3), dtype=np.int64, order="F")
+    rules = np.zeros((1, n), dtype=np.int64)
+    place_run(
+        1, np.ones(n, dtype=np.bool_), ints, 0, table, table * 0, table[:, :2] * 0, ints,
+        ints + 1, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), 1, 1, True,
+        np.arange(n, dtype=np.int64), ints, ints, False, False, np.zeros(1, dtype=np.int64),
+        np.ones(1, dtype=np.bool_), np.zeros(1), np.ones(1, dtype=np.int64), ints[:1],
+        np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_), rules, rules, rules,
+        np.ones((1, n), dtype=np.bool_), np.ones(1, dtype=np.int64),
+    )  # fmt: skip

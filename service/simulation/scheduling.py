@@ -83,10 +83,22 @@ def scheduling(snapshot: ClusterSnapshot, *, fast: bool = True) -> list[PodSched
     :func:`~service.simulation.scheduler.schedule_one`.
     """
     state = ClusterState(snapshot)
-    decide = FastScheduler(state).decide if fast else lambda pod: schedule_one(state, pod)
+    scheduler = FastScheduler(state) if fast else None
+    decide = scheduler.decide if scheduler else lambda pod: schedule_one(state, pod)
     results = []
-    for pod in queue_order(state):
-        decision = decide(pod)
+    order = queue_order(state)
+    at = 0
+    while at < len(order):
+        if scheduler is not None:  # a run of one kind of pod that lands: one compiled call
+            nodes = scheduler.place_run(order, at)
+            run = order[at : at + len(nodes)]
+            results += [describe(state, Decision(p, n)) for p, n in zip(run, nodes, strict=True)]
+            state.bind_run(run, nodes)
+            at += len(nodes)
+            if nodes:
+                continue
+        decision = decide(order[at])
         results.append(describe(state, decision))
         apply(state, decision)
+        at += 1
     return results

@@ -148,9 +148,9 @@ def test_compiled_runs_place_as_the_reference(snapshot: ClusterSnapshot) -> None
     at = taken = 0
     while at < len(order):
         nodes = scheduler.place_run(order, at)
-        for pod, node in zip(order[at : at + len(nodes)], nodes, strict=True):
+        for pod, where in zip(order[at : at + len(nodes)], nodes, strict=True):
             expected = schedule_one(reference, pod)
-            assert (expected.node, expected.victims) == (node, ()), reference.pod_name[pod]
+            assert (expected.node, expected.victims) == (where, ()), reference.pod_name[pod]
             apply(reference, expected)
         fast.bind_run(order[at : at + len(nodes)], nodes)
         taken += len(nodes)
