@@ -196,18 +196,58 @@ class ClusterState:
         self._keys_by_label: dict[tuple[str, str], set[tuple[str, int]]] = {}
         self._all_keys: set[tuple[str, int]] = set()
         self._checkpoint: Checkpoint | None = None
-        for pod in snapshot.pods:
-            p = self.add_pod(pod.namespace, pod.name, pod.spec, pod.owner, created=pod.created)
-            self.pod_ready[p] = pod.ready
-            self.pod_deleting[p] = pod.deleting
-            if pod.phase in FINISHED_PHASES:
-                self.pod_alive[p] = False
-            elif pod.node is not None:
-                node_index = self.node_index.get(pod.node)
-                if node_index is None:
-                    self.pod_alive[p] = False
+        self._snapshot_pods(snapshot)
+
+    def _snapshot_pods(self, snapshot: ClusterSnapshot) -> None:
+        """The snapshot's pods, as :meth:`add_pod` and :meth:`bind` one by one would leave
+        them (a pod on a node the snapshot lacks is gone), with the counts added in one step
+        per array."""
+        pods = snapshot.pods
+        self.pod_namespace = [p.namespace for p in pods]
+        self.pod_name = [p.name for p in pods]
+        self.pod_spec = [p.spec for p in pods]
+        self.pod_owner = [p.owner for p in pods]
+        self.pod_node = [-1] * len(pods)
+        self.pod_alive = [p.phase not in FINISHED_PHASES for p in pods]
+        self.pod_deleting = [p.deleting for p in pods]
+        self.pod_ready = [p.ready for p in pods]
+        self.pod_created = [p.created for p in pods]
+        key_pods = self._key_pods
+        for p, key in enumerate(zip(self.pod_namespace, self.pod_spec, strict=True)):
+            found = key_pods.get(key)
+            if found is not None:
+                found[p] = None
+                continue
+            self._new_key(key, p)
+            namespace, spec = key
+            self.spec_namespaces.setdefault(spec, set()).add(namespace)
+            if self.specs[spec].pod_affinity or self.specs[spec].pod_anti_affinity:
+                self.affinity_epoch += 1
+        bound: list[int] = []
+        at: list[int] = []
+        node_index, alive = self.node_index, self.pod_alive
+        for p, pod in enumerate(pods):
+            if alive[p] and pod.node is not None:
+                node = node_index.get(pod.node)
+                if node is None:
+                    alive[p] = False
                 else:
-                    self.bind(p, node_index)
+                    bound.append(p)
+                    at.append(node)
+        if not bound:
+            return
+        pod_node, node_pods = self.pod_node, self.node_pods
+        for p, node in zip(bound, at, strict=True):
+            pod_node[p] = node
+            node_pods[node].append(p)
+        nodes = np.array(at, dtype=np.int64)
+        specs = np.array([self.pod_spec[p] for p in bound], dtype=np.int64)
+        np.add.at(self.requested, nodes, self.spec_request[specs])
+        np.add.at(self.nonzero_requested, nodes, self.spec_nonzero[specs])
+        np.add.at(self.pod_count, nodes, 1)
+        self.node_log.extend(at)
+        terms = self._scoring_terms
+        self.scoring_terms_bound += sum(1 for s in specs.tolist() if terms[s])
 
     # -- specs and resources -----------------------------------------------------------
     def _spec_rows(self, specs: Iterable[PodSpec]) -> None:
