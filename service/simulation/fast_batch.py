@@ -12,12 +12,12 @@ time through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from service.simulation.fast_profile import ANTI, EXISTING_ANTI, HARD, SOFT, Profile
-from service.simulation.state import BoolArray, ClusterState, Int64Array
+from service.simulation.state import Int64Array
 
 if TYPE_CHECKING:
     from service.simulation.fast_scheduler import FastScheduler
@@ -36,9 +36,8 @@ def run_length(scheduler: FastScheduler, order: Sequence[int], start: int) -> in
 
 def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> list[int]:
     """The nodes for ``order[start:start + k]`` (see the module docstring); [] declines."""
-    from service.simulation.fast_scheduler import (
-        class_codes,
-    )  # here: fast_scheduler imports this module
+    from service.simulation.fast_scheduler import class_codes  # here: it imports this module
+    from service.simulation.run_kernel import place_run  # here: compiled on first use
 
     state, pod = scheduler.state, order[start]
     scheduler.sync()
@@ -61,66 +60,50 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     if top >= 8 * n + 64:  # sparse codes: compacted here (the kernel's table is code-sized)
         codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
         top = int(codes.max(initial=0))
-    return _call(state, scheduler, profile, count, ok, codes, top)
-
-
-def _call(
-    state: ClusterState,
-    scheduler: FastScheduler,
-    profile: Profile,
-    count: int,
-    ok: BoolArray,
-    codes: Int64Array,
-    top: int,
-) -> list[int]:
-    from service.simulation.run_kernel import place_run  # here: compiled on first use
-
-    index = scheduler.index
-    n = index.count
-    pod = profile.pod
-    wanted = np.flatnonzero(pod.request).astype(np.int64)
-    rules = profile.topologies
-    na = profile.na_raw
-    if rules:
-        rule_codes = np.stack([t.column.codes[:n] for t in rules])
-        rule_score = np.stack([t.column.score_codes[:n] for t in rules])
-        rule_counts = np.stack([t.counts[:n] for t in rules])
-        rule_eligible = np.stack([t.eligible[:n] for t in rules])
+    if profile.kernel_inputs is None:
+        profile.kernel_inputs = _static_inputs(profile, n)
+    wanted, wants, rules, rule_codes, rule_score = profile.kernel_inputs
+    kind, hostname, skew, max_skew, self_match, min_domains, grows, domains = rules
+    topologies = profile.topologies
+    if topologies:  # read now: counts change with every bind, eligibility with taints
+        rule_counts = np.stack([t.counts[:n] for t in topologies])
+        rule_eligible = np.stack([t.eligible[:n] for t in topologies])
     else:
-        rule_codes = rule_score = rule_counts = np.zeros((0, n), dtype=np.int64)
-        rule_eligible = np.zeros((0, n), dtype=np.bool_)
+        rule_counts, rule_eligible = rule_codes, np.zeros((0, n), dtype=np.bool_)
+    na = profile.na_raw
     chosen: Int64Array = place_run(
-        count,
-        ok,
-        codes,
-        top,
-        state.allocatable[:n],
-        state.requested[:n],
-        state.nonzero_requested[:n],
-        state.pod_count[:n],
-        state.max_pods[:n],
-        wanted,
-        pod.request[wanted].astype(np.int64),
-        pod.spec.nonzero_cpu,
-        pod.spec.nonzero_memory,
-        profile.balanced,
-        index.rank[:n],
-        profile.tt_raw,
-        profile.tt_raw if na is None else na,
-        na is not None,
-        profile.require_all_soft,
-        np.array([KINDS[t.kind] for t in rules], dtype=np.int64),
-        np.array([t.hostname for t in rules], dtype=np.bool_),
-        np.array([float(t.max_skew - 1) for t in rules], dtype=np.float64),
-        np.array([t.max_skew for t in rules], dtype=np.int64),
-        np.array([int(t.self_match) for t in rules], dtype=np.int64),
-        np.array([t.min_domains for t in rules], dtype=np.int64),
-        np.array([t.grows for t in rules], dtype=np.bool_),
-        rule_codes,
-        rule_score,
-        rule_counts,
-        rule_eligible,
-        np.array([1 if t.hostname else t.column.domains for t in rules], dtype=np.int64),
-    )
+        count, ok, codes, top,
+        state.allocatable[:n], state.requested[:n], state.nonzero_requested[:n],
+        state.pod_count[:n], state.max_pods[:n],
+        wanted, wants, profile.pod.spec.nonzero_cpu, profile.pod.spec.nonzero_memory,
+        profile.balanced, index.rank[:n], profile.tt_raw, profile.tt_raw if na is None else na,
+        na is not None, profile.require_all_soft,
+        kind, hostname, skew, max_skew, self_match, min_domains, grows, domains,
+        rule_codes, rule_score, rule_counts, rule_eligible,
+    )  # fmt: skip
     nodes: list[int] = chosen.tolist()
     return nodes
+
+
+def _static_inputs(profile: Profile, n: int) -> tuple[Any, ...]:
+    """What the kernel reads of ``profile`` that stays as long as the profile does: the
+    requested resources, each topology rule's parameters, the nodes' domain codes per rule."""
+    pod = profile.pod
+    wanted = np.flatnonzero(pod.request).astype(np.int64)
+    topologies = profile.topologies
+    rules = (
+        np.array([KINDS[t.kind] for t in topologies], dtype=np.int64),
+        np.array([t.hostname for t in topologies], dtype=np.bool_),
+        np.array([float(t.max_skew - 1) for t in topologies], dtype=np.float64),
+        np.array([t.max_skew for t in topologies], dtype=np.int64),
+        np.array([int(t.self_match) for t in topologies], dtype=np.int64),
+        np.array([t.min_domains for t in topologies], dtype=np.int64),
+        np.array([t.grows for t in topologies], dtype=np.bool_),
+    )
+    domains = np.array([1 if t.hostname else t.column.domains for t in topologies], dtype=np.int64)
+    if topologies:
+        rule_codes = np.stack([t.column.codes[:n] for t in topologies])
+        rule_score = np.stack([t.column.score_codes[:n] for t in topologies])
+    else:
+        rule_codes = rule_score = np.zeros((0, n), dtype=np.int64)
+    return wanted, pod.request[wanted].astype(np.int64), (*rules, domains), rule_codes, rule_score

@@ -23,6 +23,7 @@ or node hostnames that are missing or not unique.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -99,6 +100,7 @@ class Profile:
     class_code: Int64Array | None = None  # the fast scheduler's node classes, once computed
     class_radix: tuple[int, int] = (1, 1)  # class_code's TaintToleration and NodeAffinity bases
     topology_pos: int = 0  # up to date with the fast scheduler's topology log up to here
+    kernel_inputs: tuple[Any, ...] | None = None  # what fast_batch hands the kernel, once
 
 
 def _zeros(index: NodeIndex) -> Int64Array:

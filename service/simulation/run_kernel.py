@@ -93,8 +93,8 @@ def place_run(
     rank: Any, tt_raw: Any, na_raw: Any, has_na_raw: bool, require_all: bool,
     rule_kind: Any, rule_host: Any, rule_skew: Any, rule_max_skew: Any, rule_self: Any,
     rule_min_domains: Any, rule_grows: Any,  # per topology rule, in the profile's order
-    rule_codes: Any, rule_score: Any, rule_counts: Any, rule_eligible: Any,  # rule × node
     domains: Any,  # per rule: how many score codes
+    rule_codes: Any, rule_score: Any, rule_counts: Any, rule_eligible: Any,  # rule × node
 ) -> Any:  # fmt: skip
     """The nodes chosen for up to ``count`` pods in a row (fewer: the next fits nowhere).
 
@@ -518,6 +518,6 @@ def warm_up() -> None:
         ints + 1, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), 1, 1, True,
         np.arange(n, dtype=np.int64), ints, ints, False, False, np.zeros(1, dtype=np.int64),
         np.ones(1, dtype=np.bool_), np.zeros(1), np.ones(1, dtype=np.int64), ints[:1],
-        np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_), rules, rules, rules,
-        np.ones((1, n), dtype=np.bool_), np.ones(1, dtype=np.int64),
+        np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_), np.ones(1, dtype=np.int64),
+        rules, rules, rules, np.ones((1, n), dtype=np.bool_),
     )  # fmt: skip
