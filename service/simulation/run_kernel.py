@@ -2,10 +2,11 @@
 
 :func:`place_run` decides, one pod after the other, what :meth:`Run.best
 <service.simulation.fast_scheduler.Run.best>` decides for consecutive pods of one profile whose
-topology rules are all ScheduleAnyway spread constraints (kube-scheduler's system defaults for
-a Deployment's pods: hostname and zone), each pod bound before the next is decided. It stops
-at the first pod no node fits (that one's FitError is the Python path's). It reads copies of
-the nodes' columns and writes only its own copies; the caller binds the pods in the state.
+topology rules are spread constraints (kube-scheduler's system defaults for a Deployment's
+pods among them) and required anti-affinity, each pod bound before the next is decided. It
+stops at the first pod no node fits (that one's FitError is the Python path's). It changes
+none of its inputs: what the run's own pods add to a node is counted apart (``added``); the
+caller binds the pods in the state.
 
 The same per-class reasoning as the Python run (see :mod:`~service.simulation.fast_scheduler`):
 nodes are grouped by class (their domain per zone-like rule, raw TaintToleration and
@@ -47,39 +48,74 @@ SHIFT = 1 << 21  # as fast_scheduler.SHIFT: score·SHIFT + (SHIFT−1−rank)
 
 
 @jit
-def _local(
-    x: int,
-    alloc_cpu: Any, alloc_mem: Any, nz_cpu: Any, nz_mem: Any, req_cpu: Any, req_mem: Any,
-    pod_nz_cpu: int, pod_nz_mem: int, pod_req_cpu: int, pod_req_mem: int, balanced: bool,
-) -> int:  # fmt: skip
-    """LeastAllocated + BalancedAllocation of node ``x`` (``fast_scheduler.local_score``),
-    in doubles and without branches, so that a loop over the nodes is vectorised.
+def _local(x: int, allocatable: Any, requested: Any, nonzero: Any, k: int, pod: Any) -> int:
+    """LeastAllocated + BalancedAllocation of node ``x`` with ``k`` pods of the run on it
+    (``fast_scheduler.local_score``); ``pod``: nonzero cpu, memory, requested cpu, memory,
+    balanced (0/1).
 
     LeastAllocated's ``(a − r)·100 // a`` is ``floor((a − r)·100.0 / a)``, 0 when negative:
     exact while a < 2⁴⁶ (the caller checks; see ``fast_scheduler.local_scores``)."""
-    cpu = alloc_cpu[x]
-    mem = alloc_mem[x]
-    la_cpu = max(np.floor((cpu - float(nz_cpu[x] + pod_nz_cpu)) * 100.0 / cpu), 0.0)
-    la_mem = max(np.floor((mem - float(nz_mem[x] + pod_nz_mem)) * 100.0 / mem), 0.0)
+    cpu = float(allocatable[x, 0])
+    mem = float(allocatable[x, 1])
+    used_cpu = float(nonzero[x, 0] + (k + 1) * pod[0])
+    used_mem = float(nonzero[x, 1] + (k + 1) * pod[1])
+    la_cpu = max(np.floor((cpu - used_cpu) * 100.0 / cpu), 0.0)
+    la_mem = max(np.floor((mem - used_mem) * 100.0 / mem), 0.0)
     score = np.floor((la_cpu + la_mem) * 0.5)
-    if balanced:
-        f_cpu = min(float(req_cpu[x] + pod_req_cpu) / cpu, 1.0)
-        f_mem = min(float(req_mem[x] + pod_req_mem) / mem, 1.0)
+    if pod[4]:
+        f_cpu = min(float(requested[x, 0] + (k + 1) * pod[2]) / cpu, 1.0)
+        f_mem = min(float(requested[x, 1] + (k + 1) * pod[3]) / mem, 1.0)
         score += np.floor((1 - abs((f_cpu - f_mem) / 2)) * float(MAX_NODE_SCORE))
     return int(score)
 
 
 @jit
-def _fits(x: int, pod_count: Any, max_pods: Any, free: Any, wants: Any) -> bool:
-    if pod_count[x] >= max_pods[x]:
+def _fits(
+    x: int, allocatable: Any, requested: Any, pod_counts: Any, max_pods: Any, k: int,
+    wanted: Any, wants: Any,
+) -> bool:  # fmt: skip
+    """NodeResourcesFit for one more pod on node ``x``, ``k`` of the run's already there."""
+    if pod_counts[x] + k >= max_pods[x]:
         return False
-    for w in range(len(wants)):  # noqa: SIM110 (numba compiles no generator)
-        if wants[w] > free[x, w]:
+    for w in range(len(wanted)):
+        r = wanted[w]
+        if wants[w] > allocatable[x, r] - requested[x, r] - k * wants[w]:
             return False
     return True
 
 
 SOFT, HARD, ANTI = 0, 1, 2  # rule kinds: ScheduleAnyway, DoNotSchedule, required anti-affinity
+
+
+@jit
+def _count(i: int, x: int, counts: Any, grows: Any, added: Any) -> int:
+    """Rule ``i``'s matching pods on node ``x``, the run's own included."""
+    return int(counts[i, x] + (added[x] if grows[i] else 0))
+
+
+@jit
+def _hot(x: int, host_rules: Any, counts: Any, grows: Any, added: Any) -> bool:
+    """Whether a per-node (hostname) rule counts pods on ``x``: then it is tracked alone."""
+    for i in host_rules:  # noqa: SIM110 (numba compiles no generator)
+        if _count(i, x, counts, grows, added) > 0:
+            return True
+    return False
+
+
+@jit
+def _insert(top: Any, c: int, lo: int, size: int, keep: int, x: int, packed: Any) -> int:
+    """Insert ``x`` into class ``c``'s list ``top[c, lo:size]`` (best first, at most ``keep``
+    long, the worst dropped); the new size."""
+    if size == keep:
+        if packed[x] <= packed[top[c, size - 1]]:
+            return size
+        size -= 1
+    j = size
+    while j > lo and packed[top[c, j - 1]] < packed[x]:
+        top[c, j] = top[c, j - 1]
+        j -= 1
+    top[c, j] = x
+    return size + 1
 
 
 @jit
@@ -96,13 +132,51 @@ def place_run(
     domains: Any,  # per rule: how many score codes
     rule_codes: Any, rule_score: Any, rule_counts: Any, rule_eligible: Any,  # rule × node
 ) -> Any:  # fmt: skip
-    """The nodes chosen for up to ``count`` pods in a row (fewer: the next fits nowhere).
-
-    Reads the state's arrays and changes none: what binding a pod changes is kept in copies
-    of the chosen nodes' values."""
+    """The nodes chosen for up to ``count`` pods in a row (fewer: the next fits nowhere)."""
     n = len(ok)
     rules = len(rule_kind)
-    width = len(wanted)
+    pod = np.zeros(5, dtype=np.int64)  # nonzero cpu, memory; requested cpu, memory; balanced
+    pod[0] = pod_nz_cpu
+    pod[1] = pod_nz_mem
+    pod[4] = 1 if balanced else 0
+    for w in range(len(wanted)):
+        if wanted[w] < 2:
+            pod[2 + wanted[w]] = wants[w]
+    added = np.zeros(n, dtype=np.int64)  # the run's pods bound to each node so far
+    # per rule: totals per domain over its eligible nodes; per-node rules' eligible counts
+    max_domains = 1
+    host_rules_count = 0
+    for i in range(rules):
+        max_domains = max(max_domains, domains[i])
+        if rule_host[i]:
+            host_rules_count += 1
+    host_rules = np.zeros(host_rules_count, dtype=np.int64)
+    domain_counts = np.zeros((rules, max_domains), dtype=np.int64)
+    domain_nodes = np.zeros((rules, max_domains), dtype=np.int64)
+    eligible_count = np.zeros(rules, dtype=np.int64)
+    zero_eligible = np.zeros(rules, dtype=np.int64)
+    h = 0
+    for i in range(rules):
+        if rule_host[i]:
+            host_rules[h] = i
+            h += 1
+            if rule_kind[i] == HARD:
+                for x in range(n):
+                    if rule_eligible[i, x]:
+                        eligible_count[i] += 1
+                        if rule_counts[i, x] == 0:
+                            zero_eligible[i] += 1
+        else:
+            for x in range(n):
+                if rule_eligible[i, x]:
+                    d = rule_score[i, x]
+                    domain_counts[i, d] += rule_counts[i, x]
+                    domain_nodes[i, d] += 1
+    present_domains = np.zeros(rules, dtype=np.int64)
+    for i in range(rules):
+        for d in range(max_domains):
+            if domain_nodes[i, d] > 0:
+                present_domains[i] += 1
     # classes: codes compacted in node order
     class_of_code = np.full(code_top + 1, -1, dtype=np.int64)
     node_class = np.full(n, -1, dtype=np.int64)
@@ -110,63 +184,12 @@ def place_run(
     classes = 0
     for x in range(n):
         if ok[x]:
-            code = codes[x]
-            c = class_of_code[code]
+            c = class_of_code[codes[x]]
             if c < 0:
-                c = class_of_code[code] = classes
+                c = class_of_code[codes[x]] = classes
                 rep[classes] = x
                 classes += 1
             node_class[x] = c
-    # the nodes' columns, copied: binding changes them
-    free = np.empty((n, width), dtype=np.int64)
-    pods = pod_counts.copy()
-    nz_cpu = nonzero[:, 0].copy()
-    nz_mem = nonzero[:, 1].copy()
-    req_cpu = requested[:, 0].copy()
-    req_mem = requested[:, 1].copy()
-    alloc_cpu = allocatable[:, 0].astype(np.float64)
-    alloc_mem = allocatable[:, 1].astype(np.float64)
-    pod_req_cpu = 0
-    pod_req_mem = 0
-    for w in range(width):
-        r = wanted[w]
-        if r == 0:
-            pod_req_cpu = wants[w]
-        elif r == 1:
-            pod_req_mem = wants[w]
-        for x in range(n):
-            free[x, w] = allocatable[x, r] - requested[x, r]
-    # per rule: per node counts (hostname rules), per domain totals of the eligible nodes
-    host = np.zeros((rules, n), dtype=np.int64)
-    hot = np.zeros(n, dtype=np.bool_)  # a hostname rule counts pods on the node: tracked
-    max_domains = 1
-    for i in range(rules):
-        max_domains = max(max_domains, domains[i])
-    domain_counts = np.zeros((rules, max_domains), dtype=np.int64)
-    domain_nodes = np.zeros((rules, max_domains), dtype=np.int64)
-    eligible_count = np.zeros(rules, dtype=np.int64)
-    zero_eligible = np.zeros(rules, dtype=np.int64)
-    for i in range(rules):
-        for x in range(n):
-            if rule_eligible[i, x]:
-                eligible_count[i] += 1
-        if rule_host[i]:
-            for x in range(n):
-                host[i, x] = rule_counts[i, x]
-                if rule_counts[i, x] > 0:
-                    hot[x] = True
-                elif rule_eligible[i, x]:
-                    zero_eligible[i] += 1
-        else:
-            for x in range(n):
-                if rule_eligible[i, x]:
-                    domain_counts[i, rule_score[i, x]] += rule_counts[i, x]
-                    domain_nodes[i, rule_score[i, x]] += 1
-    present_domains = np.zeros(rules, dtype=np.int64)
-    for i in range(rules):
-        for d in range(max_domains):
-            if domain_nodes[i, d] > 0:
-                present_domains[i] += 1
     class_code = np.zeros((rules, classes), dtype=np.int64)
     class_score = np.zeros((rules, classes), dtype=np.int64)
     class_tt = np.zeros(classes, dtype=np.int64)
@@ -181,49 +204,35 @@ def place_run(
             class_score[i, c] = rule_score[i, rep[c]]
             if require_all and rule_kind[i] == SOFT and class_code[i, c] < 0:
                 class_ignored[c] = True
-
+    # the feasible nodes: tracked alone, or among their class's bulk nodes, the best of
+    # which (as many as a run this long can use) are kept in order
+    keep = min(count + 1, n)
     packed = np.zeros(n, dtype=np.int64)
-    for x in range(n):  # every node, without branches
-        score = _local(x, alloc_cpu, alloc_mem, nz_cpu, nz_mem, req_cpu, req_mem,
-                       pod_nz_cpu, pod_nz_mem, pod_req_cpu, pod_req_mem, balanced)  # fmt: skip
-        packed[x] = score * SHIFT + (SHIFT - 1 - rank[x])
-    fit = np.zeros(n, dtype=np.bool_)
-    start = np.zeros(classes + 1, dtype=np.int64)
-    for x in range(n):
-        c = node_class[x]
-        if c >= 0:
-            start[c + 1] += 1
-    for c in range(classes):
-        start[c + 1] += start[c]
-    members = np.zeros(start[classes], dtype=np.int64)
-    fill = start[:classes].copy()
-    bulk_feasible = np.zeros(classes, dtype=np.int64)  # feasible nodes without counted pods
+    top = np.zeros((classes, keep), dtype=np.int64)
+    head = np.zeros(classes, dtype=np.int64)
+    size = np.zeros(classes, dtype=np.int64)
+    bulk_feasible = np.zeros(classes, dtype=np.int64)
     tracked = np.zeros(n, dtype=np.int64)
     tracked_at = np.full(n, -1, dtype=np.int64)
     tracked_count = 0
     for x in range(n):
         c = node_class[x]
-        if c < 0 or not _fits(x, pods, max_pods, free, wants):
+        if c < 0 or not _fits(x, allocatable, requested, pod_counts, max_pods, 0, wanted, wants):
             continue
-        fit[x] = True
-        if hot[x]:
+        packed[x] = _local(x, allocatable, requested, nonzero, 0, pod) * SHIFT + (
+            SHIFT - 1 - rank[x]
+        )
+        if host_rules_count and _hot(x, host_rules, rule_counts, rule_grows, added):
             tracked[tracked_count] = x
             tracked_at[x] = tracked_count
             tracked_count += 1
         else:
-            members[fill[c]] = x  # bulk
-            fill[c] += 1
             bulk_feasible[c] += 1
-    # each class's bulk nodes, best first, as far as a run this long can use them
-    keep = min(count + 1, n)
-    head = np.zeros(classes, dtype=np.int64)  # next candidate in the class's list
-    size = np.zeros(classes, dtype=np.int64)
-    for c in range(classes):
-        size[c] = _top(members, start[c], fill[c], packed, keep)
+            size[c] = _insert(top, c, 0, size[c], keep, x, packed)
     bulk_best = np.full(classes, -1, dtype=np.int64)
     for c in range(classes):
         if size[c] > 0:
-            bulk_best[c] = members[start[c]]
+            bulk_best[c] = top[c, 0]
 
     chosen = np.full(count, -1, dtype=np.int64)
     weights = np.zeros(rules, dtype=np.float64)
@@ -240,7 +249,8 @@ def place_run(
             if rule_kind[i] == HARD:
                 minimum[i] = _minimum(i, n, rule_host[i], rule_min_domains[i], eligible_count,
                                       zero_eligible, present_domains, max_domains, domain_nodes,
-                                      domain_counts, host, rule_eligible)  # fmt: skip
+                                      domain_counts, rule_counts, rule_grows, added,
+                                      rule_eligible)  # fmt: skip
         # the options that pass the filters: each class's best bulk node, each tracked node
         options = 0
         for j in range(classes + tracked_count):
@@ -266,7 +276,9 @@ def place_run(
                 rule_eligible,
                 class_code,
                 domain_counts,
-                host,
+                rule_counts,
+                rule_grows,
+                added,
                 minimum,
             ):
                 continue  # fmt: skip
@@ -314,7 +326,8 @@ def place_run(
                     continue
                 x = option_node[o]
                 raw = _raw(x, c, tracked_at[x] >= 0, rules, rule_kind, rule_host, rule_skew,
-                           weights, class_code, class_score, domain_counts, host)  # fmt: skip
+                           weights, class_code, class_score, domain_counts, rule_counts,
+                           rule_grows, added)  # fmt: skip
                 option_raw[o] = raw
                 if low < 0 or raw < low:
                     low = raw
@@ -345,66 +358,68 @@ def place_run(
             if key > best_key:
                 best_key = key
                 best = x
+        # bind: the run's pods on x, the rules' counts
         x = best
         c = node_class[x]
         chosen[k] = x
         was_bulk = tracked_at[x] < 0
-        # bind: the node's columns, the rules' counts
-        pods[x] += 1
-        for w in range(width):
-            free[x, w] -= wants[w]
-        nz_cpu[x] += pod_nz_cpu
-        nz_mem[x] += pod_nz_mem
-        req_cpu[x] += pod_req_cpu
-        req_mem[x] += pod_req_mem
         for i in range(rules):
             if rule_grows[i]:
                 if rule_host[i]:
-                    if host[i, x] == 0 and rule_eligible[i, x]:
+                    if (
+                        rule_kind[i] == HARD
+                        and rule_eligible[i, x]
+                        and _count(i, x, rule_counts, rule_grows, added) == 0
+                    ):
                         zero_eligible[i] -= 1
-                    host[i, x] += 1
-                    hot[x] = True
                 elif rule_eligible[i, x]:
                     domain_counts[i, rule_score[i, x]] += 1
-        score = _local(x, alloc_cpu, alloc_mem, nz_cpu, nz_mem, req_cpu, req_mem,
-                       pod_nz_cpu, pod_nz_mem, pod_req_cpu, pod_req_mem, balanced)  # fmt: skip
-        packed[x] = score * SHIFT + (SHIFT - 1 - rank[x])
-        still = _fits(x, pods, max_pods, free, wants)
-        fit[x] = still
-        if was_bulk:
-            bulk_feasible[c] -= 1
-            if still and hot[x]:
-                tracked[tracked_count] = x
-                tracked_at[x] = tracked_count
-                tracked_count += 1
-            elif still:
-                bulk_feasible[c] += 1
-        elif not still:
-            last = tracked[tracked_count - 1]
-            tracked[tracked_at[x]] = last
-            tracked_at[last] = tracked_at[x]
-            tracked_at[x] = -1
-            tracked_count -= 1
-        if was_bulk:  # x was its class's best bulk node: the next one
-            first = start[c] + head[c]
-            last_kept = start[c] + size[c]
-            if still and not hot[x]:
-                # still bulk, with a new score: back into the list at its place
-                m = first + 1
-                while m < last_kept and packed[members[m]] > packed[x]:
-                    members[m - 1] = members[m]
-                    m += 1
-                members[m - 1] = x
-                if m == last_kept and fill[c] > last_kept:
-                    size[c] -= 1  # last of the list: one left out may be better now
-                    if first == last_kept - 1:  # the list is used up: look again
-                        size[c] = head[c] + _top(members, first, fill[c], packed, keep)
-            else:
-                head[c] += 1
-                first += 1
-                if first == last_kept and fill[c] > last_kept:  # used up: look again
-                    size[c] = head[c] + _top(members, first, fill[c], packed, keep)
-            bulk_best[c] = members[first] if first < start[c] + size[c] else -1
+        added[x] += 1
+        still = _fits(x, allocatable, requested, pod_counts, max_pods, added[x], wanted, wants)
+        if still:
+            packed[x] = _local(x, allocatable, requested, nonzero, added[x], pod) * SHIFT + (
+                SHIFT - 1 - rank[x]
+            )
+        hot = host_rules_count > 0 and _hot(x, host_rules, rule_counts, rule_grows, added)
+        if not was_bulk:
+            if not still:
+                last = tracked[tracked_count - 1]
+                tracked[tracked_at[x]] = last
+                tracked_at[last] = tracked_at[x]
+                tracked_at[x] = -1
+                tracked_count -= 1
+            continue
+        # x was its class's best bulk node: it leaves the list, or goes back in at its place
+        bulk_feasible[c] -= 1
+        if still and hot:
+            tracked[tracked_count] = x
+            tracked_at[x] = tracked_count
+            tracked_count += 1
+        lo = head[c]
+        if still and not hot:
+            bulk_feasible[c] += 1
+            m = lo + 1
+            while m < size[c] and packed[top[c, m]] > packed[x]:
+                top[c, m - 1] = top[c, m]
+                m += 1
+            top[c, m - 1] = x
+            if m == size[c] and bulk_feasible[c] > size[c] - lo:
+                size[c] -= 1  # last of the list: a bulk node left out may be better now
+        else:
+            head[c] += 1
+            lo += 1
+        if lo == size[c] and bulk_feasible[c] > 0:  # the list is used up: look again
+            head[c] = lo = 0
+            size[c] = 0
+            for y in range(n):
+                if (
+                    node_class[y] == c
+                    and tracked_at[y] < 0
+                    and _fits(y, allocatable, requested, pod_counts, max_pods, added[y], wanted,
+                              wants)
+                ):  # fmt: skip
+                    size[c] = _insert(top, c, 0, size[c], keep, y, packed)
+        bulk_best[c] = top[c, lo] if lo < size[c] else -1
     done = 0
     while done < count and chosen[done] >= 0:
         done += 1
@@ -414,8 +429,8 @@ def place_run(
 @jit
 def _minimum(
     i: int, n: int, hostname: bool, min_domains: int, eligible_count: Any, zero_eligible: Any,
-    present_domains: Any, max_domains: int, domain_nodes: Any, domain_counts: Any, host: Any,
-    eligible: Any,
+    present_domains: Any, max_domains: int, domain_nodes: Any, domain_counts: Any, counts: Any,
+    grows: Any, added: Any, eligible: Any,
 ) -> int:  # fmt: skip
     """A DoNotSchedule rule's minimum matching count over its domains (``Run._min_match``)."""
     if hostname:
@@ -423,8 +438,10 @@ def _minimum(
             return 0
         low = -1
         for x in range(n):
-            if eligible[i, x] and (low < 0 or host[i, x] < low):
-                low = host[i, x]
+            if eligible[i, x]:
+                here = _count(i, x, counts, grows, added)
+                if low < 0 or here < low:
+                    low = here
         return low
     if present_domains[i] < min_domains or present_domains[i] == 0:
         return 0
@@ -438,8 +455,8 @@ def _minimum(
 @jit
 def _passes(
     x: int, c: int, tracked: bool, rules: int, kind: Any, hostname: Any, max_skew: Any,
-    self_match: Any, eligible: Any, class_code: Any, domain_counts: Any, host: Any,
-    minimum: Any,
+    self_match: Any, eligible: Any, class_code: Any, domain_counts: Any, counts: Any,
+    grows: Any, added: Any, minimum: Any,
 ) -> bool:  # fmt: skip
     """The DoNotSchedule and anti-affinity filters for node ``x`` of class ``c`` (``tracked``:
     its own counts, else none: ``Run._passes``)."""
@@ -451,45 +468,26 @@ def _passes(
             if code < 0:
                 return False
             if hostname[i]:
-                count = host[i, x] if tracked and eligible[i, x] else 0
+                here = _count(i, x, counts, grows, added) if tracked and eligible[i, x] else 0
             else:
-                count = domain_counts[i, code]
-            if count + self_match[i] - minimum[i] > max_skew[i]:
+                here = domain_counts[i, code]
+            if here + self_match[i] - minimum[i] > max_skew[i]:
                 return False
         elif code >= 0:
-            count = (host[i, x] if tracked else 0) if hostname[i] else domain_counts[i, code]
-            if count > 0:
+            if hostname[i]:
+                here = _count(i, x, counts, grows, added) if tracked else 0
+            else:
+                here = domain_counts[i, code]
+            if here > 0:
                 return False
     return True
 
 
 @jit
-def _top(members: Any, lo: int, hi: int, packed: Any, keep: int) -> int:
-    """Move the ``keep`` best of ``members[lo:hi]`` (by ``packed``) to its front, best first;
-    how many were moved."""
-    kept = 0
-    for m in range(lo, hi):
-        x = members[m]
-        if kept == keep and packed[x] <= packed[members[lo + kept - 1]]:
-            continue
-        # insert x into the sorted front, dropping the last one when full
-        j = lo + kept if kept < keep else lo + kept - 1
-        if kept < keep:
-            members[m] = members[lo + kept]  # the slot x takes moves to where x was
-            kept += 1
-        else:
-            members[m] = members[j]
-        while j > lo and packed[members[j - 1]] < packed[x]:
-            members[j] = members[j - 1]
-            j -= 1
-        members[j] = x
-    return kept
-
-
-@jit
 def _raw(
     x: int, c: int, tracked: bool, rules: int, kind: Any, hostname: Any, skew: Any,
-    weights: Any, class_code: Any, class_score: Any, domain_counts: Any, host: Any,
+    weights: Any, class_code: Any, class_score: Any, domain_counts: Any, counts: Any,
+    grows: Any, added: Any,
 ) -> int:  # fmt: skip
     """PodTopologySpread's raw score for node ``x`` of class ``c`` (``tracked``: its own
     counts, else none)."""
@@ -497,10 +495,10 @@ def _raw(
     for i in range(rules):
         if kind[i] == SOFT and class_code[i, c] >= 0:
             if hostname[i]:
-                count = host[i, x] if tracked else 0
+                here = _count(i, x, counts, grows, added) if tracked else 0
             else:
-                count = domain_counts[i, class_score[i, c]]
-            total += count * weights[i] + skew[i]
+                here = domain_counts[i, class_score[i, c]]
+            total += here * weights[i] + skew[i]
     whole = int(total)  # total >= 0: truncation is floor
     if total - whole >= 0.5:
         whole += 1
