@@ -143,6 +143,13 @@ class Engine:
         if self.journal is not None:
             self.journal.save_node(node)
 
+    def nodes_ok(self) -> list[bool]:
+        """Per node: Ready and not deleted (an available pod needs both, see
+        :meth:`is_available`)."""
+        state = self.state
+        present = state.node_present.tolist()
+        return [r == "True" and present[n] for n, r in enumerate(state.node_ready)]
+
     def is_available(self, pod: int) -> bool:
         """Running, Ready, on a Ready node that exists."""
         state = self.state

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from service.simulation.fast_profile import ANTI, EXISTING_ANTI, HARD, SOFT, Profile
-from service.simulation.state import Int64Array
+from service.simulation.state import BoolArray, Int64Array
 
 if TYPE_CHECKING:
     from service.simulation.fast_scheduler import FastScheduler
@@ -36,7 +36,6 @@ def run_length(scheduler: FastScheduler, order: Sequence[int], start: int) -> in
 
 def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> list[int]:
     """The nodes for ``order[start:start + k]`` (see the module docstring); [] declines."""
-    from service.simulation.fast_scheduler import class_codes  # here: it imports this module
     from service.simulation.run_kernel import place_run  # here: compiled on first use
 
     state, pod = scheduler.state, order[start]
@@ -55,21 +54,14 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     count = run_length(scheduler, order, start)
     n = index.count
     ok = index.present[:n] & (profile.static_code == 0)
-    codes = class_codes(profile)
-    top = int(codes.max(initial=0))
-    if top >= 8 * n + 64:  # sparse codes: compacted here (the kernel's table is code-sized)
-        codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
-        top = int(codes.max(initial=0))
     if profile.kernel_inputs is None:
         profile.kernel_inputs = _static_inputs(profile, n)
     wanted, wants, rules, rule_codes, rule_score = profile.kernel_inputs
     kind, hostname, skew, max_skew, self_match, min_domains, grows, domains = rules
+    codes, top, rule_eligible = _topology_inputs(profile, n)
     topologies = profile.topologies
-    if topologies:  # read now: counts change with every bind, eligibility with taints
-        rule_counts = np.stack([t.counts[:n] for t in topologies])
-        rule_eligible = np.stack([t.eligible[:n] for t in topologies])
-    else:
-        rule_counts, rule_eligible = rule_codes, np.zeros((0, n), dtype=np.bool_)
+    # read now: counts change with every bind
+    rule_counts = np.stack([t.counts[:n] for t in topologies]) if topologies else rule_codes
     na = profile.na_raw
     chosen: Int64Array = place_run(
         count, ok, codes, top,
@@ -83,6 +75,30 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     )  # fmt: skip
     nodes: list[int] = chosen.tolist()
     return nodes
+
+
+def _topology_inputs(profile: Profile, n: int) -> tuple[Int64Array, int, BoolArray]:
+    """The class codes (compacted when sparse: the kernel's table is code-sized) and the rules'
+    eligible nodes, kept while the profile's topology stays as it was (taints, cordons and
+    removals change both in place: :func:`~service.simulation.fast_profile.update_profile`)."""
+    from service.simulation.fast_scheduler import class_codes  # here: it imports this module
+
+    codes = class_codes(profile)
+    kept = profile.topology_inputs
+    if kept is not None and kept[0] == profile.topology_pos and kept[1] is codes:
+        return kept[2], kept[3], kept[4]
+    top = int(codes.max(initial=0))
+    compact = codes
+    if top >= 8 * n + 64:
+        compact = np.unique(codes, return_inverse=True)[1].astype(np.int64)
+        top = int(compact.max(initial=0))
+    topologies = profile.topologies
+    if topologies:
+        eligible = np.stack([t.eligible[:n] for t in topologies])
+    else:
+        eligible = np.zeros((0, n), dtype=np.bool_)
+    profile.topology_inputs = (profile.topology_pos, codes, compact, top, eligible)
+    return compact, top, eligible
 
 
 def _static_inputs(profile: Profile, n: int) -> tuple[Any, ...]:

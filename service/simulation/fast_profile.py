@@ -101,6 +101,7 @@ class Profile:
     class_radix: tuple[int, int] = (1, 1)  # class_code's TaintToleration and NodeAffinity bases
     topology_pos: int = 0  # up to date with the fast scheduler's topology log up to here
     kernel_inputs: tuple[Any, ...] | None = None  # what fast_batch hands the kernel, once
+    topology_inputs: tuple[Any, ...] | None = None  # the same, kept while the topology is
 
 
 def _zeros(index: NodeIndex) -> Int64Array:

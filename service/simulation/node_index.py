@@ -66,6 +66,7 @@ class NodeIndex:
     _labels: list[dict[str, str]]  # the first ``count`` nodes' labels, as built
     _columns: dict[str, LabelColumn] = field(default_factory=dict)
     _unique: bool | None = None
+    _unique_all: bool | None = None  # every node's hostname (present or not) is its own
     _names: list[str] = field(default_factory=list)  # as built, for :meth:`changed_nodes`
     _taints: list[tuple[Taint, ...]] = field(default_factory=list)  # each node's, as last seen
     _unschedulable: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
@@ -129,8 +130,14 @@ class NodeIndex:
         """Every node the scheduler sees has its own ``kubernetes.io/hostname`` value (then a
         hostname domain is one node, which the fast scheduler relies on)."""
         if self._unique is None:
-            codes = self.codes(HOSTNAME).codes[self.present]
-            self._unique = bool((codes >= 0).all()) and len(np.unique(codes)) == len(codes)
+            every = self.codes(HOSTNAME).codes
+            if self._unique_all is None:  # all nodes unique: so is any subset (taints,
+                # cordons and removals change only which nodes are present)
+                self._unique_all = bool((every >= 0).all()) and len(np.unique(every)) == len(every)
+            codes = every[self.present]
+            self._unique = self._unique_all or (
+                bool((codes >= 0).all()) and len(np.unique(codes)) == len(codes)
+            )
         return self._unique
 
     def requirement_mask(self, requirement: Requirement, column: LabelColumn) -> BoolArray:

@@ -32,6 +32,8 @@ def cluster_outcome(engine: Engine) -> ClusterOutcome:
     make = tuple.__new__
     pods: list[PodOutcome] = []
     outcomes: list[WorkloadOutcome] = []
+    ok = engine.nodes_ok()
+    ready_pods = state.pod_ready
     refs = workloads.refs()
     refs.sort(key=lambda r: r.kind == "Pod")  # bare pods last, the order otherwise kept
     for ref in refs:
@@ -54,7 +56,7 @@ def cluster_outcome(engine: Engine) -> ClusterOutcome:
             else:
                 running += 1
                 phase = PodPhase.RUNNING
-                ready += engine.is_available(p)
+                ready += ready_pods[p] and ok[node]  # engine.is_available: alive, not deleting
             row = (
                 state.pod_namespace[p],
                 state.pod_name[p],

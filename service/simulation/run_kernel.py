@@ -180,7 +180,7 @@ def place_run(
     # classes: codes compacted in node order
     class_of_code = np.full(code_top + 1, -1, dtype=np.int64)
     node_class = np.full(n, -1, dtype=np.int64)
-    rep = np.zeros(n, dtype=np.int64)
+    rep = np.empty(n, dtype=np.int64)
     classes = 0
     for x in range(n):
         if ok[x]:
@@ -207,12 +207,12 @@ def place_run(
     # the feasible nodes: tracked alone, or among their class's bulk nodes, the best of
     # which (as many as a run this long can use) are kept in order
     keep = min(count + 1, n)
-    packed = np.zeros(n, dtype=np.int64)
-    top = np.zeros((classes, keep), dtype=np.int64)
+    packed = np.empty(n, dtype=np.int64)  # set for every feasible node
+    top = np.empty((classes, keep), dtype=np.int64)
     head = np.zeros(classes, dtype=np.int64)
     size = np.zeros(classes, dtype=np.int64)
     bulk_feasible = np.zeros(classes, dtype=np.int64)
-    tracked = np.zeros(n, dtype=np.int64)
+    tracked = np.empty(n, dtype=np.int64)
     tracked_at = np.full(n, -1, dtype=np.int64)
     tracked_count = 0
     for x in range(n):
@@ -238,10 +238,11 @@ def place_run(
     weights = np.zeros(rules, dtype=np.float64)
     seen = np.zeros((rules, max_domains), dtype=np.int64)
     minimum = np.zeros(rules, dtype=np.int64)
-    option_node = np.zeros(classes + n, dtype=np.int64)
-    option_class = np.zeros(classes + n, dtype=np.int64)
-    option_count = np.zeros(classes + n, dtype=np.int64)
-    option_raw = np.zeros(classes + n, dtype=np.int64)
+    most = classes + tracked_count + count  # options at most: tracked nodes grow by one a pod
+    option_node = np.empty(most, dtype=np.int64)
+    option_class = np.empty(most, dtype=np.int64)
+    option_count = np.empty(most, dtype=np.int64)
+    option_raw = np.empty(most, dtype=np.int64)
     stamp = 0
     for k in range(count):
         # the DoNotSchedule rules' minimum matching counts

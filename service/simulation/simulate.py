@@ -172,8 +172,13 @@ def available_counts(engine: Engine) -> dict[tuple[str, str, str], int]:
     """Available pods per workload (``(kind, namespace, name)``) now."""
     counts: dict[tuple[str, str, str], int] = {}
     state = engine.state
+    ok = engine.nodes_ok()
+    alive, deleting, ready, nodes = (
+        state.pod_alive, state.pod_deleting, state.pod_ready, state.pod_node
+    )  # fmt: skip
     for p in range(len(state.pod_name)):
-        if engine.is_available(p):
+        node = nodes[p]
+        if node >= 0 and alive[p] and not deleting[p] and ready[p] and ok[node]:
             owner = state.pod_owner[p]
             key = (owner.kind, owner.namespace, owner.name)
             counts[key] = counts.get(key, 0) + 1

@@ -432,8 +432,10 @@ class ClusterState:
         if not pods:
             return
         spec, namespace = self.pod_spec[pods[0]], self.pod_namespace[pods[0]]
-        if self._checkpoint is not None or any(
-            self.pod_spec[p] != spec or self.pod_namespace[p] != namespace for p in pods
+        if (
+            len(pods) < 4
+            or self._checkpoint is not None
+            or any(self.pod_spec[p] != spec or self.pod_namespace[p] != namespace for p in pods)
         ):
             for p, node in zip(pods, nodes, strict=True):
                 self.bind(p, node)
