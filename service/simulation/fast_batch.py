@@ -74,6 +74,8 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
         rule_codes, rule_score, rule_counts, rule_eligible,
     )  # fmt: skip
     nodes: list[int] = chosen.tolist()
+    if not nodes:  # decide() need not look again (FastScheduler.nowhere)
+        scheduler.nowhere = (order[start], len(state.node_log), state.topology_epoch)
     return nodes
 
 

@@ -721,6 +721,8 @@ class FastScheduler:
         self._tables: dict[tuple[object, ...], FailureTable] = {}
         self._dry_runs: dict[tuple[int, int], str] = {}
         self._min_priority: Int64Array | None = None
+        # (pod, node_log length, topology epoch): the compiled run found no node for it
+        self.nowhere: tuple[int, int, int] | None = None
         self._min_priority_pos = 0
 
     def _sync(self) -> None:
@@ -864,11 +866,15 @@ class FastScheduler:
         profile = self.profile(pod)
         if profile is None:
             return schedule_one(state, pod)
-        run = self._run(profile)
-        node = run.best()
-        if node is not None:
-            return Decision(pod, node)
         stamp = (len(state.node_log), state.topology_epoch)
+        run: Run | None = None
+        if self.nowhere != (pod, *stamp) or any(t.kind != SOFT for t in profile.topologies):
+            run = self._run(profile)
+            node = run.best()
+            if node is not None:
+                return Decision(pod, node)
+        # else the compiled run found no node for this pod in this very state, and the
+        # failure needs no run: its profile has no topology filter
         cached = self._failures.get(profile.key)
         if cached is not None and cached[0] == stamp:
             template = cached[1]
@@ -945,7 +951,7 @@ class FastScheduler:
         return Decision(pod, None, (), f"{message} {postfilter}", everything)
 
     # -- no node fits ---------------------------------------------------------------------------
-    def _fit_error(self, pod: int, profile: Profile, run: Run) -> Decision:
+    def _fit_error(self, pod: int, profile: Profile, run: Run | None) -> Decision:
         state, index = self.state, self.index
         p = profile.pod
         n = index.count
@@ -1012,16 +1018,16 @@ class FastScheduler:
         self._min_priority_pos = len(log)
         return minimum
 
-    def _failure_table(self, profile: Profile, run: Run) -> FailureTable:
+    def _failure_table(self, profile: Profile, run: Run | None) -> FailureTable:
         """The per-node statuses of a pod of ``profile`` that fits nowhere, brought up to
         date: only the nodes in the ``node_log`` since are filtered again, unless the
         domain counts the topology filters read (or their minimums) changed."""
         state, index = self.state, self.index
         n = index.count
         log = state.node_log
-        minimum = [run._min_match(i, hostname, d) for i, hostname, _, _, d in run.hard]
+        minimum = [] if run is None else [run._min_match(i, hn, d) for i, hn, _, _, d in run.hard]
         topologies = profile.topologies
-        counts = run.domain_counts
+        counts = [] if run is None else run.domain_counts  # None: no topology filter
         fingerprint = (
             tuple(minimum),
             tuple(
@@ -1076,7 +1082,7 @@ class FastScheduler:
         return table
 
     def _statuses(
-        self, profile: Profile, run: Run, at: Int64Array, minimum: list[int]
+        self, profile: Profile, run: Run | None, at: Int64Array, minimum: list[int]
     ) -> list[Status | None]:
         """Each node ``at``'s status for a pod of ``profile`` (None: it passes the filters).
 
@@ -1120,7 +1126,7 @@ class FastScheduler:
                 status = Status(Code.UNRESOLVABLE if key & 1 else Code.UNSCHEDULABLE, reasons)
             made[key] = status
         out = [made[key] for key in keys.tolist()]
-        if 0 in made:
+        if 0 in made and run is not None:  # None: the profile has no topology filter
             for k in np.flatnonzero(keys == 0).tolist():
                 out[k] = self._topology_status(run, int(at[k]), minimum)
         return out
