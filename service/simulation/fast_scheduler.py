@@ -664,6 +664,7 @@ class FailureTable:
     evaluated: BoolArray
     fingerprint: tuple[object, ...]
     log_pos: int
+    topology_pos: int = 0  # and with the scheduler's topology_log up to here
     statuses: dict[int, Status] = field(default_factory=dict)
     counts: dict[Status, int] = field(default_factory=dict)
     potential: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
@@ -745,7 +746,6 @@ class FastScheduler:
                 changed = self.index.changed_nodes(state)
         self._state_log_pos = len(state.topology_log)
         self._failures.clear()
-        self._tables.clear()
         if changed is None:
             self.index = build_node_index(state, self.index)
         elif changed:
@@ -756,6 +756,7 @@ class FastScheduler:
             return
         self._specs = affinity_specs(state)
         self._epochs = epochs
+        self._tables.clear()
         self._profiles.clear()
         self._locals.clear()
         self._runs.clear()
@@ -1037,15 +1038,18 @@ class FastScheduler:
             ),
         )
         table = self._tables.get(profile.key)
+        topology = self.topology_log
+        evaluated = index.present if profile.pinned is None else profile.pinned
         if (
             table is None
             or table.profile is not profile
             or table.fingerprint != fingerprint
-            or len(log) - table.log_pos > n * REDIAGNOSE
+            or len(log) - table.log_pos + len(topology) - table.topology_pos > n * REDIAGNOSE
         ):
-            evaluated = index.present if profile.pinned is None else profile.pinned
             at = np.flatnonzero(evaluated)
-            table = FailureTable(profile, evaluated[:n].copy(), fingerprint, len(log))
+            table = FailureTable(
+                profile, evaluated[:n].copy(), fingerprint, len(log), len(topology)
+            )
             out = self._statuses(profile, run, at, minimum)
             table.statuses = {
                 node: status
@@ -1064,13 +1068,22 @@ class FastScheduler:
             table.potential_count = int(table.potential.sum())
             self._tables[profile.key] = table
             return table
-        if table.log_pos == len(log):
+        if table.log_pos == len(log) and table.topology_pos == len(topology):
             return table
-        dirty = np.unique(np.array(log[table.log_pos :], dtype=np.int64))
-        table.log_pos = len(log)
+        # nodes bound to or from, and nodes tainted, cordoned or removed (their static
+        # filter, or whether they are evaluated at all, changed: the profile is up to date)
+        dirty = np.unique(
+            np.array(log[table.log_pos :] + topology[table.topology_pos :], dtype=np.int64)
+        )
+        table.log_pos, table.topology_pos = len(log), len(topology)
         dirty = dirty[dirty < n]
+        table.evaluated[dirty] = evaluated[dirty]
+        gone = dirty[~table.evaluated[dirty]]
         dirty = dirty[table.evaluated[dirty]]
-        changes = [
+        changes: list[tuple[int, Status | None]] = [
+            (node, None) for node in gone.tolist() if node in table.statuses
+        ]
+        changes += [
             (node, status)
             for node, status in zip(
                 dirty.tolist(), self._statuses(profile, run, dirty, minimum), strict=True
