@@ -154,9 +154,42 @@ def affinity_specs(state: ClusterState) -> AffinitySpecs:
     return AffinitySpecs(anti, scoring)
 
 
+@dataclass(slots=True)
+class NodeSide:
+    """What a pod's node selector, node affinity and tolerations make of the nodes (shared
+    by the profiles of pods that have the same three, while the nodes' taints, cordons and
+    presence stay as they were: each profile takes copies, which it updates on its own)."""
+
+    code: Int64Array
+    reasons: dict[int, str]
+    verdicts: dict[int, tuple[bool, int]]
+    pinned: BoolArray | None
+    tt_raw: Int64Array
+    na_raw: Int64Array | None
+    affinity_ok: BoolArray
+    tolerates_unschedulable: bool
+    taints_ok: BoolArray  # per node
+    eligible: dict[tuple[object, ...], tuple[BoolArray, BoolArray]] = field(default_factory=dict)
+
+
+def node_side_key(spec: PodSpec) -> tuple[object, ...] | None:
+    """What :class:`NodeSide` depends on, hashable (None: not hashable, not shared)."""
+    key = (spec.tolerations, tuple(sorted(spec.node_selector.items())), spec.node_affinity)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def build_profile(
-    state: ClusterState, index: NodeIndex, pod: Incoming, specs: AffinitySpecs
+    state: ClusterState,
+    index: NodeIndex,
+    pod: Incoming,
+    specs: AffinitySpecs,
+    sides: dict[tuple[object, ...], NodeSide] | None = None,
 ) -> Profile | None:
+    """``sides``: :class:`NodeSide` already made for other pods, taken and added to."""
     spec = pod.spec
     if spec.host_ports or has_scoring_terms(spec):
         return None
@@ -169,6 +202,36 @@ def build_profile(
         return None
     if scored_by_existing_pods(state, pod, specs.scoring):
         return None
+    key = None if sides is None else node_side_key(spec)
+    side = None if sides is None or key is None else sides.get(key)
+    if side is None:
+        side = _node_side(state, index, spec, pins)
+        if sides is not None and key is not None:
+            sides[key] = side
+    topologies = _spread_topologies(state, index, pod, side)
+    if topologies is None:
+        return None
+    topologies += _anti_topologies(state, index, pod, specs)
+    return Profile(
+        key=(),
+        pod=pod,
+        static_code=side.code.copy(),
+        taint_reasons=dict(side.reasons),
+        pinned=None if side.pinned is None else side.pinned.copy(),
+        tt_raw=side.tt_raw.copy(),
+        na_raw=None if side.na_raw is None else side.na_raw.copy(),
+        topologies=topologies,
+        require_all_soft=bool(spec.topology_spread),
+        balanced=not (state.version >= (1, 33) and not pod.request[0] and not pod.request[1]),
+        affinity_ok=side.affinity_ok,  # read, never written
+        tolerates_unschedulable=side.tolerates_unschedulable,
+        taint_verdicts=dict(side.verdicts),
+    )
+
+
+def _node_side(
+    state: ClusterState, index: NodeIndex, spec: PodSpec, pins: frozenset[str] | None
+) -> NodeSide:
     present = index.present
     tolerates_unschedulable = any(tolerates(t, _UNSCHEDULABLE_TAINT) for t in spec.tolerations)
     code = np.zeros(index.count, dtype=np.int64)
@@ -201,25 +264,10 @@ def build_profile(
             dtype=np.int64,
             count=index.count,
         )  # fmt: skip
-    topologies = _spread_topologies(state, index, pod, affinity_ok, taint_ok[index.taint_group])
-    if topologies is None:
-        return None
-    topologies += _anti_topologies(state, index, pod, specs)
-    return Profile(
-        key=(),
-        pod=pod,
-        static_code=code,
-        taint_reasons=reasons_by_set,
-        pinned=pinned,
-        tt_raw=tt_by_set[index.taint_group],
-        na_raw=na_raw,
-        topologies=topologies,
-        require_all_soft=bool(spec.topology_spread),
-        balanced=not (state.version >= (1, 33) and not pod.request[0] and not pod.request[1]),
-        affinity_ok=affinity_ok,
-        tolerates_unschedulable=tolerates_unschedulable,
-        taint_verdicts=verdicts,
-    )
+    return NodeSide(
+        code, reasons_by_set, verdicts, pinned, tt_by_set[index.taint_group], na_raw,
+        affinity_ok, tolerates_unschedulable, taint_ok[index.taint_group],
+    )  # fmt: skip
 
 
 def _taint_verdict(
@@ -282,11 +330,7 @@ def _spread_counts(
 
 
 def _spread_topologies(
-    state: ClusterState,
-    index: NodeIndex,
-    pod: Incoming,
-    affinity_ok: BoolArray,
-    taints_ok: BoolArray,
+    state: ClusterState, index: NodeIndex, pod: Incoming, side: NodeSide
 ) -> list[Topology] | None:
     result: list[Topology] = []
     for kind, action in ((HARD, "DoNotSchedule"), (SOFT, "ScheduleAnyway")):
@@ -294,24 +338,26 @@ def _spread_topologies(
         keys = [c.topology_key for c in found]
         if kind == SOFT and len(set(keys)) != len(keys):
             return None
-        has_keys = np.ones(index.count, dtype=np.bool_)
-        if kind == HARD or pod.spec.topology_spread:
-            for key in keys:
-                has_keys &= index.codes(key).codes >= 0
+        required = tuple(keys) if kind == HARD or pod.spec.topology_spread else ()
         for c in found:
             column = index.codes(c.topology_key)
-            base = has_keys.copy()
-            if c.honor_affinity:
-                base &= affinity_ok
-            eligible = base & index.present
-            if c.honor_taints:
-                eligible &= taints_ok
+            memo = (required, c.honor_affinity, c.honor_taints)
+            made = side.eligible.get(memo)
+            if made is None:
+                has_keys = np.ones(index.count, dtype=np.bool_)
+                for key in required:
+                    has_keys &= index.codes(key).codes >= 0
+                base = has_keys & side.affinity_ok if c.honor_affinity else has_keys
+                eligible = base & index.present
+                if c.honor_taints:
+                    eligible &= side.taints_ok
+                made = side.eligible[memo] = (base, eligible)
             result.append(
                 Topology(
                     kind, c.topology_key, c.topology_key == HOSTNAME,
-                    _spread_counts(state, index, pod, c.selector), column, eligible,
-                    c.max_skew, c.min_domains, c.matches(pod.labels), base, c.honor_taints,
-                    c.counts(pod.labels),
+                    _spread_counts(state, index, pod, c.selector), column, made[1].copy(),
+                    c.max_skew, c.min_domains, c.matches(pod.labels), made[0].copy(),
+                    c.honor_taints, c.counts(pod.labels),
                 )
             )  # fmt: skip
     return result

@@ -64,6 +64,7 @@ from service.simulation.fast_profile import (
     UNSCHEDULABLE_NODE,
     UNTOLERATED,
     AffinitySpecs,
+    NodeSide,
     Profile,
     affinity_specs,
     anti_terms_match,
@@ -713,6 +714,9 @@ class FastScheduler:
         self._epochs = (state.topology_epoch, state.affinity_epoch, len(state.specs))
         self._specs: AffinitySpecs = affinity_specs(state)
         self._profiles: dict[tuple[object, ...], Profile | None] = {}
+        # what node selectors, affinities and tolerations make of the nodes, by the three;
+        # valid at that length of the topology log
+        self._sides: tuple[int, dict[tuple[object, ...], NodeSide]] = (0, {})
         self._runs: dict[tuple[object, ...], Run] = {}
         # the nodes of each taint, cordon or removal since the profiles were dropped
         self.topology_log: list[int] = []
@@ -758,6 +762,7 @@ class FastScheduler:
         self._epochs = epochs
         self._tables.clear()
         self._profiles.clear()
+        self._sides = (0, {})
         self._locals.clear()
         self._runs.clear()
         self.topology_log = []
@@ -831,7 +836,11 @@ class FastScheduler:
             else:
                 del self._profiles[key]
         if key not in self._profiles:
-            profile = build_profile(state, self.index, incoming(state, pod), self._specs)
+            if self._sides[0] != len(log):  # node sides hold while the topology does
+                self._sides = (len(log), {})
+            profile = build_profile(
+                state, self.index, incoming(state, pod), self._specs, self._sides[1]
+            )
             if profile is not None:
                 profile.key = key
                 profile.topology_pos = len(log)
