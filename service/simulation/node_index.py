@@ -14,7 +14,9 @@ numpy arrays over every node index:
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
+from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
@@ -79,19 +81,15 @@ class NodeIndex:
         n = self.count
         if (
             len(state.node_names) != n
-            or any(a is not b for a, b in zip(self._names, state.node_names, strict=True))
-            or any(a is not b for a, b in zip(self._labels, state.node_labels, strict=True))
+            or not all(map(operator.is_, self._names, state.node_names))
+            or not all(map(operator.is_, self._labels, state.node_labels))
         ):
             return None
         moved = (self.present != state.node_present[:n]) | (
             self._unschedulable != state.unschedulable[:n]
         )
         changed = set(np.flatnonzero(moved).tolist())
-        changed.update(
-            i
-            for i, (a, b) in enumerate(zip(self._taints, state.node_taints, strict=True))
-            if a is not b
-        )
+        changed.update(compress(range(n), map(operator.is_not, self._taints, state.node_taints)))
         return sorted(changed)
 
     def update_nodes(self, state: ClusterState, nodes: list[int]) -> None:
