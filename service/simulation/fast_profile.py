@@ -282,50 +282,43 @@ def _taint_verdict(
 
 
 def update_profile(
-    profile: Profile, state: ClusterState, index: NodeIndex, nodes: list[int] | Int64Array
+    profile: Profile, state: ClusterState, index: NodeIndex, nodes: list[int]
 ) -> None:
     """Bring ``profile`` up to date after taints, cordons or removals of ``nodes`` alone
-    (distinct; labels and the node set unchanged; ``index`` already updated): the static
-    filter, the pins, TaintToleration's raw score and each topology rule's eligible nodes on
-    those nodes, as :func:`build_profile` computes them, vectorised over them. The class
-    codes are kept when the new raw scores fit their radix (changed in place), else dropped
-    to be recomputed."""
-    at = np.asarray(nodes, dtype=np.int64)
-    if not len(at):
-        return
+    (labels and the node set unchanged; ``index`` already updated): the static filter, the
+    pins, TaintToleration's raw score and each topology rule's eligible nodes on those
+    nodes, as :func:`build_profile` computes them. The class codes are kept when the new raw
+    scores fit their radix (changed in place), else dropped to be recomputed."""
     spec = profile.pod.spec
     verdicts = profile.taint_verdicts
-    groups, where = np.unique(index.taint_group[at], return_inverse=True)
-    for group in groups.tolist():
-        if group not in verdicts:
-            verdicts[group] = _taint_verdict(
+    tt_radix, na_radix = profile.class_radix
+    for node in nodes:
+        group = int(index.taint_group[node])
+        verdict = verdicts.get(group)
+        if verdict is None:
+            verdict = verdicts[group] = _taint_verdict(
                 spec, index.taint_sets[group], group, profile.taint_reasons
             )
-    tolerated = np.array([verdicts[g][0] for g in groups.tolist()], dtype=np.bool_)[where]
-    tt = np.array([verdicts[g][1] for g in groups.tolist()], dtype=np.int64)[where]
-    code = np.where(profile.affinity_ok[at], OK, AFFINITY_MISMATCH)
-    code[~tolerated] = UNTOLERATED
-    if not profile.tolerates_unschedulable:
-        code[state.unschedulable[at]] = UNSCHEDULABLE_NODE
-    profile.static_code[at] = code
-    present = index.present[at]
-    if profile.pinned is not None:
-        profile.pinned[at[~present]] = False
-    old = profile.tt_raw[at]
-    profile.tt_raw[at] = tt
-    tt_radix, na_radix = profile.class_radix
-    moved = tt != old
-    if profile.class_code is not None and moved.any():
-        if (tt[moved] >= tt_radix).any():
-            profile.class_code = None
-        else:
-            profile.class_code[at] += (tt - old) * na_radix
-    for t in profile.topologies:
-        assert t.base is not None
-        eligible = t.base[at] & present
-        if t.honor_taints:
-            eligible &= tolerated
-        t.eligible[at] = eligible
+        tolerated, tt = verdict
+        code = OK if profile.affinity_ok[node] else AFFINITY_MISMATCH
+        if not tolerated:
+            code = UNTOLERATED
+        if state.unschedulable[node] and not profile.tolerates_unschedulable:
+            code = UNSCHEDULABLE_NODE
+        profile.static_code[node] = code
+        present = bool(index.present[node])
+        if profile.pinned is not None and not present:
+            profile.pinned[node] = False
+        old = int(profile.tt_raw[node])
+        profile.tt_raw[node] = tt
+        if profile.class_code is not None and tt != old:
+            if tt < tt_radix:
+                profile.class_code[node] += (tt - old) * na_radix
+            else:
+                profile.class_code = None
+        for t in profile.topologies:
+            assert t.base is not None
+            t.eligible[node] = bool(t.base[node]) and present and (tolerated or not t.honor_taints)
 
 
 def _spread_counts(

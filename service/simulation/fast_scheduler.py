@@ -113,12 +113,6 @@ def catch_up(count: int) -> int:
     return max(32, count // 32)
 
 
-def profile_catch_up(count: int) -> int:
-    """How many taint, cordon or removal changes a profile catches up with (vectorised,
-    :func:`~service.simulation.fast_profile.update_profile`) before it is built again."""
-    return max(8, count // 4)
-
-
 def topology_catch_up(count: int) -> int:
     """How many taint, cordon or removal changes a profile or run catches up with node by
     node before it is built again (vectorised) instead."""
@@ -835,8 +829,8 @@ class FastScheduler:
         log = self.topology_log
         profile = self._profiles.get(key)
         if profile is not None and profile.topology_pos != len(log):
-            changed = np.unique(np.array(log[profile.topology_pos :], dtype=np.int64))
-            if len(changed) <= profile_catch_up(self.index.count):
+            changed = sorted(set(log[profile.topology_pos :]))
+            if len(changed) <= topology_catch_up(self.index.count):
                 update_profile(profile, state, self.index, changed)
                 profile.topology_pos = len(log)
             else:
@@ -1055,18 +1049,11 @@ class FastScheduler:
         table = self._tables.get(profile.key)
         topology = self.topology_log
         evaluated = index.present if profile.pinned is None else profile.pinned
-        dirty = None
-        if table is not None and (table.log_pos, table.topology_pos) != (len(log), len(topology)):
-            # nodes bound to or from, and nodes tainted, cordoned or removed (their static
-            # filter, or whether they are evaluated at all, changed: the profile is up to date)
-            dirty = np.unique(
-                np.array(log[table.log_pos :] + topology[table.topology_pos :], dtype=np.int64)
-            )
         if (
             table is None
             or table.profile is not profile
             or table.fingerprint != fingerprint
-            or (dirty is not None and len(dirty) > n * REDIAGNOSE)
+            or len(log) - table.log_pos + len(topology) - table.topology_pos > n * REDIAGNOSE
         ):
             at = np.flatnonzero(evaluated)
             table = FailureTable(
@@ -1090,8 +1077,13 @@ class FastScheduler:
             table.potential_count = int(table.potential.sum())
             self._tables[profile.key] = table
             return table
-        if dirty is None:
+        if table.log_pos == len(log) and table.topology_pos == len(topology):
             return table
+        # nodes bound to or from, and nodes tainted, cordoned or removed (their static
+        # filter, or whether they are evaluated at all, changed: the profile is up to date)
+        dirty = np.unique(
+            np.array(log[table.log_pos :] + topology[table.topology_pos :], dtype=np.int64)
+        )
         table.log_pos, table.topology_pos = len(log), len(topology)
         dirty = dirty[dirty < n]
         table.evaluated[dirty] = evaluated[dirty]

@@ -241,7 +241,6 @@ def test_the_fast_scheduler_decides_as_the_reference_while_nodes_are_tainted_and
     rows = data.draw(st.sampled_from((1, 20, fast_scheduler.RUN_ROWS)))
     with (
         patch.object(fast_scheduler, "topology_catch_up", lambda count: catch_up),
-        patch.object(fast_scheduler, "profile_catch_up", lambda count: catch_up),
         patch.object(fast_scheduler, "RUN_ROWS", rows),
     ):
         for _ in range(3):
