@@ -47,7 +47,6 @@ pod on one core (the reference takes 60–90 ms per pod at that size); see
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -1059,22 +1058,32 @@ class FastScheduler:
             table = FailureTable(
                 profile, evaluated[:n].copy(), fingerprint, len(log), len(topology)
             )
-            out = self._statuses(profile, run, at, minimum)
+            out, keys, made = self._keyed_statuses(profile, run, at, minimum)
             table.statuses = {
                 node: status
                 for node, status in zip(at.tolist(), out, strict=True)
                 if status is not None
             }
-            # the same status is mostly one object: count objects, then merge equal ones
-            objects = {id(status): status for status in table.statuses.values()}
-            for key, count in Counter(map(id, table.statuses.values())).items():
-                status = objects[key]
+            # counted per key (equal statuses of different keys merged), the nodes that
+            # passed to the topology filters (key 0) one by one
+            potential = np.zeros(len(at), dtype=np.bool_)
+            distinct, sizes = np.unique(keys, return_counts=True)
+            for key, count in zip(distinct.tolist(), sizes.tolist(), strict=True):
+                status = made[key]
+                if key == 0 or status is None:
+                    continue
                 table.counts[status] = table.counts.get(status, 0) + count
+                if status.code is Code.UNSCHEDULABLE:
+                    potential |= keys == key
+            if 0 in made:
+                for k in np.flatnonzero(keys == 0).tolist():
+                    status = out[k]
+                    if status is not None:
+                        table.counts[status] = table.counts.get(status, 0) + 1
+                        potential[k] = status.code is Code.UNSCHEDULABLE
             table.potential = np.zeros(n, dtype=np.bool_)
-            table.potential[at] = [
-                status is not None and status.code is Code.UNSCHEDULABLE for status in out
-            ]
-            table.potential_count = int(table.potential.sum())
+            table.potential[at] = potential
+            table.potential_count = int(potential.sum())
             self._tables[profile.key] = table
             return table
         if table.log_pos == len(log) and table.topology_pos == len(topology):
@@ -1106,6 +1115,13 @@ class FastScheduler:
     def _statuses(
         self, profile: Profile, run: Run | None, at: Int64Array, minimum: list[int]
     ) -> list[Status | None]:
+        """Each node ``at``'s status for a pod of ``profile`` (None: it passes the filters);
+        see :meth:`_keyed_statuses`."""
+        return self._keyed_statuses(profile, run, at, minimum)[0]
+
+    def _keyed_statuses(
+        self, profile: Profile, run: Run | None, at: Int64Array, minimum: list[int]
+    ) -> tuple[list[Status | None], Int64Array, dict[int, Status | None]]:
         """Each node ``at``'s status for a pod of ``profile`` (None: it passes the filters).
 
         Vectorised: each node gets a key — its static filter's failure (negative), or which
@@ -1151,7 +1167,7 @@ class FastScheduler:
         if 0 in made and run is not None:  # None: the profile has no topology filter
             for k in np.flatnonzero(keys == 0).tolist():
                 out[k] = self._topology_status(run, int(at[k]), minimum)
-        return out
+        return out, keys, made
 
     def _resource_order(self) -> list[int]:
         resources = self.state.resources
