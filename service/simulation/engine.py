@@ -138,6 +138,17 @@ class Engine:
         if node >= 0:
             self.touch_node(node)
 
+    def touch_pending(self, pods: Sequence[int]) -> None:
+        """:meth:`touch` for Pending pods (unbound: not available before), in one loop."""
+        state, dirty, touched, was = self.state, self.dirty, self.touched, self.was_available
+        first_new = self.first_new_pod
+        alive, deleting, ready = state.pod_alive, state.pod_deleting, state.pod_ready
+        for pod in pods:
+            dirty.add(pod)
+            if pod < first_new and pod not in touched:
+                touched[pod] = (-1, alive[pod], deleting[pod], ready[pod])
+                was[pod] = False
+
     def touch_node(self, node: int) -> None:
         """Call before changing what is bound to ``node``."""
         if self.journal is not None:
@@ -241,8 +252,7 @@ class Engine:
             if self.place_run is not None:
                 nodes = self.place_run(order, at)
                 run = order[at : at + len(nodes)]
-                for p in run:
-                    self.touch(p)
+                self.touch_pending(run)
                 if self.journal is not None:
                     for node in nodes:
                         self.touch_node(node)

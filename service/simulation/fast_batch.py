@@ -55,7 +55,7 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     n = index.count
     ok = index.present[:n] & (profile.static_code == 0)
     if profile.kernel_inputs is None:
-        profile.kernel_inputs = _static_inputs(profile, n)
+        profile.kernel_inputs = _static_inputs(profile, index.kernel_rules, n)
     wanted, wants, rules, rule_codes, rule_score = profile.kernel_inputs
     kind, hostname, skew, max_skew, self_match, min_domains, grows, domains = rules
     codes, top, rule_eligible = _topology_inputs(profile, n)
@@ -103,25 +103,36 @@ def _topology_inputs(profile: Profile, n: int) -> tuple[Int64Array, int, BoolArr
     return compact, top, eligible
 
 
-def _static_inputs(profile: Profile, n: int) -> tuple[Any, ...]:
+def _static_inputs(
+    profile: Profile, known: dict[tuple[object, ...], tuple[Any, ...]], n: int
+) -> tuple[Any, ...]:
     """What the kernel reads of ``profile`` that stays as long as the profile does: the
-    requested resources, each topology rule's parameters, the nodes' domain codes per rule."""
+    requested resources, each topology rule's parameters, the nodes' domain codes per rule
+    (``known``: those of the rules already seen, kept with the label columns they read)."""
     pod = profile.pod
     wanted = np.flatnonzero(pod.request).astype(np.int64)
     topologies = profile.topologies
-    rules = (
-        np.array([KINDS[t.kind] for t in topologies], dtype=np.int64),
-        np.array([t.hostname for t in topologies], dtype=np.bool_),
-        np.array([float(t.max_skew - 1) for t in topologies], dtype=np.float64),
-        np.array([t.max_skew for t in topologies], dtype=np.int64),
-        np.array([int(t.self_match) for t in topologies], dtype=np.int64),
-        np.array([t.min_domains for t in topologies], dtype=np.int64),
-        np.array([t.grows for t in topologies], dtype=np.bool_),
+    key = tuple(
+        (t.kind, t.hostname, t.max_skew, t.self_match, t.min_domains, t.grows, id(t.column))
+        for t in topologies
     )
-    domains = np.array([1 if t.hostname else t.column.domains for t in topologies], dtype=np.int64)
-    if topologies:
-        rule_codes = np.stack([t.column.codes[:n] for t in topologies])
-        rule_score = np.stack([t.column.score_codes[:n] for t in topologies])
-    else:
-        rule_codes = rule_score = np.zeros((0, n), dtype=np.int64)
-    return wanted, pod.request[wanted].astype(np.int64), (*rules, domains), rule_codes, rule_score
+    made = known.get(key)
+    if made is None:
+        rules = (
+            np.array([KINDS[t.kind] for t in topologies], dtype=np.int64),
+            np.array([t.hostname for t in topologies], dtype=np.bool_),
+            np.array([float(t.max_skew - 1) for t in topologies], dtype=np.float64),
+            np.array([t.max_skew for t in topologies], dtype=np.int64),
+            np.array([int(t.self_match) for t in topologies], dtype=np.int64),
+            np.array([t.min_domains for t in topologies], dtype=np.int64),
+            np.array([t.grows for t in topologies], dtype=np.bool_),
+            np.array([1 if t.hostname else t.column.domains for t in topologies], dtype=np.int64),
+        )
+        if topologies:
+            rule_codes = np.stack([t.column.codes[:n] for t in topologies])
+            rule_score = np.stack([t.column.score_codes[:n] for t in topologies])
+        else:
+            rule_codes = rule_score = np.zeros((0, n), dtype=np.int64)
+        # the columns kept with them: an id in the key is not reused while they live
+        made = known[key] = (rules, rule_codes, rule_score, [t.column for t in topologies])
+    return (wanted, pod.request[wanted].astype(np.int64), *made[:3])

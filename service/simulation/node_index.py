@@ -17,6 +17,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +70,8 @@ class NodeIndex:
     _columns: dict[str, LabelColumn] = field(default_factory=dict)
     _unique: bool | None = None
     _unique_all: bool | None = None  # every node's hostname (present or not) is its own
+    # the compiled runs' rule parameters and domain codes, by rules (fast_batch)
+    kernel_rules: dict[tuple[object, ...], tuple[Any, ...]] = field(default_factory=dict)
     _names: list[str] = field(default_factory=list)  # as built, for :meth:`changed_nodes`
     _taints: list[tuple[Taint, ...]] = field(default_factory=list)  # each node's, as last seen
     _unschedulable: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
