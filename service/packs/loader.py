@@ -17,16 +17,15 @@ once, and the graph's indexes are built in bulk (:meth:`KnowledgeGraph.from_part
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from service.collector import collector_paused
 from service.domain import Entity, Relation, RelationType
 from service.errors import GraphDataError, Problem
 from service.knowledge import KnowledgeGraph
@@ -70,34 +69,12 @@ def load_graph(
     'Container'
     """
     dirs = ([builtin_data_dir()] if include_builtin else []) + [Path(d) for d in directories or ()]
-    with _collector_paused():
+    with collector_paused(keep=True):
         return _PackLoader(dirs).load()
 
 
 def format_problems(problems: Iterable[Problem]) -> str:
     return "\n".join(str(p) for p in problems)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while loading.
-
-    Loading makes millions of objects and keeps nearly all of them, none in a cycle;
-    the collector would walk them again and again for nothing (it took three
-    quarters of the time of parsing a large YAML file).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # Freezing then unfreezing moves every tracked object to the oldest generation
-        # without examining it: otherwise the next young collections would each walk all
-        # the objects just made, which live as long as the graph.
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 class _PackLoader:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from service.collector import collector_paused
 from service.kube.model import ClusterSnapshot, WorkloadRef
 from service.simulation.controllers import lifecycle_node, start
 from service.simulation.engine import Engine
@@ -89,6 +90,7 @@ class ResilienceReport:
     single_points_of_failure: tuple[SinglePointOfFailure, ...]
 
 
+@collector_paused()
 def resilience(snapshot: ClusterSnapshot, *, fast: bool = True) -> ResilienceReport:
     """Lose each node and each zone of ``snapshot`` in turn (see the module docstring)."""
     base = engine_for(snapshot, None, fast)

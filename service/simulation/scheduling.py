@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.collector import collector_paused
 from service.kube.model import ClusterSnapshot
 from service.simulation.fast_scheduler import FastScheduler
 from service.simulation.scheduler import Decision, schedule_one
@@ -75,6 +76,7 @@ def describe(state: ClusterState, decision: Decision) -> PodScheduling:
     )
 
 
+@collector_paused()
 def scheduling(snapshot: ClusterSnapshot, *, fast: bool = True) -> list[PodScheduling]:
     """Schedule the snapshot's Pending pods in queue order; one entry per pod, in that order.
 

@@ -21,6 +21,7 @@ Deterministic: ties go by node name, equal times by the order the module docs gi
 
 from __future__ import annotations
 
+from service.collector import collector_paused
 from service.kube.model import AutoscalerConfig, ClusterSnapshot, WorkloadRef
 from service.simulation.cluster_autoscaler import Autoscaler, scan
 from service.simulation.controllers import start
@@ -36,6 +37,7 @@ from service.simulation.outcome import cluster_outcome, pending_reason
 from service.simulation.report import ClusterOutcome, ClusterReport, Settle, Step
 
 
+@collector_paused()
 def simulate_cluster(
     snapshot: ClusterSnapshot,
     event: ClusterEvent | str,

@@ -9,11 +9,10 @@ Both raise :class:`~service.errors.SnapshotError` with every problem found.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
+from service.collector import collector_paused
 from service.kube.model import ClusterSnapshot
 from service.snapshots.convert import build_snapshot
 from service.snapshots.reading import read_paths, read_text
@@ -28,7 +27,7 @@ def import_paths(
     namespace: str = "default",
 ) -> ClusterSnapshot:
     """The snapshot of every object in ``paths`` (later paths replace earlier objects)."""
-    with _collector_paused():
+    with collector_paused():
         reading = read_paths(paths, stdin)
         description = "imported from " + ", ".join(str(p) for p in paths)
         return build_snapshot(
@@ -44,19 +43,6 @@ def snapshot_from_text(
     namespace: str = "default",
 ) -> ClusterSnapshot:
     """The snapshot of a kubectl JSON or YAML text; errors name the file ``snapshot``."""
-    with _collector_paused():
+    with collector_paused():
         reading = read_text(text)
         return build_snapshot(reading, name, version=version, namespace=namespace)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic GC while hundreds of thousands of acyclic objects are made (it would
-    re-walk them again and again for nothing), and restore it after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
