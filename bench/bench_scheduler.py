@@ -17,7 +17,14 @@ a tenth with required hostname anti-affinity, the ``c5.9xlarge`` pool tainted wi
 Deployments that tolerate it) ≤ 5 s. ``--reference N`` also times the reference scheduler
 on the first N pods, for the speed-up.
 
+``--http`` also measures the NODE_DOWN without constraints over HTTP: both snapshots are
+written as scenario files and served by a live ``archgraph serve --scenarios DIR`` (one
+worker, its response cache off); a POST of ``failureConsequences(event: NODE_DOWN,
+scenarioName: …)`` selecting the steps and the workloads' summary, timed by the client from
+sending to holding the answer.
+
     python -m bench.bench_scheduler [--rounds 3] [--nodes 5000] [--pods 150000] [--reference 300]
+                                    [--http]
 """
 
 from __future__ import annotations
@@ -154,6 +161,49 @@ def node_down(snap: ClusterSnapshot) -> int:
     return sum(w.pending for w in report.outcome.workloads)
 
 
+HTTP_QUERY = """query ($name: String!, $target: String!) {
+  failureConsequences(event: NODE_DOWN, target: $target, scenarioName: $name) {
+    steps { order actor description }
+    outcome { available nodesAdded workloads { kind name desired running pending pendingReason } }
+  }
+}"""
+
+
+def over_http(snapshots: list[ClusterSnapshot], rounds: int) -> dict[str, float]:
+    """Best client-side seconds of NODE_DOWN per snapshot, served by a live server."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import httpx
+
+    from bench.bench_http_repeated import archgraph_server
+    from service.snapshots.scenario_file import write_scenario
+
+    best_seconds: dict[str, float] = {}
+    os.environ["ARCHGRAPH_RESPONSE_CACHE_ENTRIES"] = "0"  # each round simulates again
+    with tempfile.TemporaryDirectory(prefix="bench-sched-") as tmp:
+        scenarios = Path(tmp) / "scenarios"
+        scenarios.mkdir()
+        for snap in snapshots:
+            write_scenario(snap, scenarios / f"{snap.name}.json")
+        with (
+            archgraph_server(Path(tmp), "--scenarios", str(scenarios)) as server,
+            httpx.Client(timeout=120) as http,
+        ):
+            for _ in range(rounds + 1):  # the first round warms up
+                for snap in snapshots:
+                    variables = {"name": snap.name, "target": snap.nodes[0].name}
+                    start = time.perf_counter()
+                    answer = http.post(f"{server.url}/graphql",
+                                       json={"query": HTTP_QUERY, "variables": variables})  # fmt: skip
+                    seconds = time.perf_counter() - start
+                    if answer.status_code != 200 or "errors" in answer.json():
+                        raise SystemExit(f"NODE_DOWN over HTTP failed: {answer.text[:500]}")
+                    best_seconds[snap.name] = min(best_seconds.get(snap.name, seconds), seconds)
+    return best_seconds
+
+
 def best(rounds: int, fn: Callable[[], object]) -> tuple[float, object]:
     times, result = [], None
     for _ in range(rounds):
@@ -171,7 +221,11 @@ def main() -> None:
     parser.add_argument(
         "--reference", type=int, default=0, help="also time the reference on N pods"
     )
+    parser.add_argument("--http", action="store_true", help="also NODE_DOWN over HTTP")
     args = parser.parse_args()
+    from service.simulation.run_kernel import warm_up
+
+    warm_up()  # numba's cache loaded (or the kernel compiled) before the clock starts
     report = Report(
         "kube-scheduler placement and NODE_DOWN on heterogeneous clusters (issue 10, target 1)"
     )
@@ -199,6 +253,16 @@ def main() -> None:
         if not constraints:
             report.verdict(f"{label} NODE_DOWN vs a tenth", large / small, GOAL_RATIO, at_most=True,
                            baseline=f"{sizes[0][0]} nodes {fmt_seconds(small)}")  # fmt: skip
+    if args.http:
+        report.section("without constraints, over HTTP (a live server, scenarioName)")
+        snapshots = [snapshot(nodes, pods) for nodes, pods in sizes]
+        served = over_http(snapshots, args.rounds)
+        for snap in snapshots:
+            report.line(f"{snap.name}: NODE_DOWN over HTTP {fmt_seconds(served[snap.name])}")
+        large = served[snapshots[-1].name]
+        report.verdict(f"heterogeneous NODE_DOWN {args.nodes}/{args.pods} over HTTP seconds",
+                       large, GOAL_SECONDS, at_most=True,
+                       baseline=f"{sizes[0][0]} nodes {fmt_seconds(served[snapshots[0].name])}")  # fmt: skip
     report.finish()
 
 
