@@ -53,12 +53,11 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
         return []
     count = run_length(scheduler, order, start)
     n = index.count
-    ok = index.present[:n] & (profile.static_code == 0)
     if profile.kernel_inputs is None:
         profile.kernel_inputs = _static_inputs(profile, index.kernel_rules, n)
     wanted, wants, rules, rule_codes, rule_score = profile.kernel_inputs
     kind, hostname, skew, max_skew, self_match, min_domains, grows, domains = rules
-    codes, top, rule_eligible = _topology_inputs(profile, n)
+    ok, codes, top, rule_eligible = _topology_inputs(profile, index.present, n)
     topologies = profile.topologies
     # read now: counts change with every bind
     rule_counts = np.stack([t.counts[:n] for t in topologies]) if topologies else rule_codes
@@ -79,16 +78,20 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     return nodes
 
 
-def _topology_inputs(profile: Profile, n: int) -> tuple[Int64Array, int, BoolArray]:
-    """The class codes (compacted when sparse: the kernel's table is code-sized) and the rules'
-    eligible nodes, kept while the profile's topology stays as it was (taints, cordons and
-    removals change both in place: :func:`~service.simulation.fast_profile.update_profile`)."""
+def _topology_inputs(
+    profile: Profile, present: BoolArray, n: int
+) -> tuple[BoolArray, Int64Array, int, BoolArray]:
+    """The nodes that pass the static filters, the class codes (compacted when sparse: the
+    kernel's table is code-sized) and the rules' eligible nodes, kept while the profile's
+    topology stays as it was (taints, cordons and removals change them in place:
+    :func:`~service.simulation.fast_profile.update_profile`)."""
     from service.simulation.fast_scheduler import class_codes  # here: it imports this module
 
     codes = class_codes(profile)
     kept = profile.topology_inputs
     if kept is not None and kept[0] == profile.topology_pos and kept[1] is codes:
-        return kept[2], kept[3], kept[4]
+        return kept[2], kept[3], kept[4], kept[5]
+    ok = present[:n] & (profile.static_code == 0)
     top = int(codes.max(initial=0))
     compact = codes
     if top >= 8 * n + 64:
@@ -99,8 +102,8 @@ def _topology_inputs(profile: Profile, n: int) -> tuple[Int64Array, int, BoolArr
         eligible = np.stack([t.eligible[:n] for t in topologies])
     else:
         eligible = np.zeros((0, n), dtype=np.bool_)
-    profile.topology_inputs = (profile.topology_pos, codes, compact, top, eligible)
-    return compact, top, eligible
+    profile.topology_inputs = (profile.topology_pos, codes, ok, compact, top, eligible)
+    return ok, compact, top, eligible
 
 
 def _static_inputs(

@@ -447,24 +447,32 @@ class ClusterState:
             pod_node[p] = node
             node_pods[node].append(p)
         at = np.asarray(nodes, dtype=np.int64)
+        distinct = len(set(nodes)) == len(nodes)  # then a plain indexed += adds each once
+
+        def add(array: Int64Array, where: Int64Array, amount: int) -> None:
+            if distinct:
+                array[where] += amount
+            else:
+                np.add.at(array, where, amount)
+
         for r, amount in self._spec_sparse[spec]:
-            np.add.at(self.requested[:, r], at, amount)
+            add(self.requested[:, r], at, amount)
         cpu, memory = self._spec_nz[spec]
-        np.add.at(self.nonzero_requested[:, CPU], at, cpu)
-        np.add.at(self.nonzero_requested[:, MEMORY], at, memory)
-        np.add.at(self.pod_count, at, 1)
+        add(self.nonzero_requested[:, CPU], at, cpu)
+        add(self.nonzero_requested[:, MEMORY], at, memory)
+        add(self.pod_count, at, 1)
         self.node_log.extend(nodes)
         counts = self._spec_counts.get((namespace, spec))
         if counts is not None:
-            np.add.at(counts, at, 1)
+            add(counts, at, 1)
         if self._scoring_terms[spec]:
             self.scoring_terms_bound += len(pods)
         counters = self._counters_of(pods[0])
         if counters:
             live = at[[not deleting[p] for p in pods]]
             for counter in counters:
-                np.add.at(counter.every, at, 1)
-                np.add.at(counter.live, live, 1)
+                add(counter.every, at, 1)
+                add(counter.live, live, 1)
 
     def unbind(self, pod: int) -> None:
         """Take a bound pod off its node, back to Pending (used by what-if evaluations)."""

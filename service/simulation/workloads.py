@@ -106,10 +106,12 @@ class Workloads:
             for w in state.snapshot.workloads
         }
         self.pods: dict[WorkloadRef, list[int]] = {ref: [] for ref in self.defined}
-        self.names: set[tuple[str, str]] = set()
+        pods = self.pods
         for p, owner in enumerate(state.pod_owner):
-            self.pods.setdefault(owner, []).append(p)
-            self.names.add((state.pod_namespace[p], state.pod_name[p]))
+            pods.setdefault(owner, []).append(p)
+        self.names: set[tuple[str, str]] = set(
+            zip(state.pod_namespace, state.pod_name, strict=True)
+        )
         self.initial = {
             ref: sum(1 for p in pods if state.pod_alive[p]) for ref, pods in self.pods.items()
         }
