@@ -158,10 +158,20 @@ class ScenarioOutcome:
         description="Every workload that wants pods has an available one."
     )
     nodes_added: int = strawberry.field(description="Nodes the cluster autoscaler added.")
-    deployments: list[DeploymentOutcome] = strawberry.field(
+    _deployments: strawberry.Private[Callable[[], list[DeploymentOutcome]]]
+
+    @strawberry.field(
         description="The Deployments of a simple scenario (see `workloads` for every kind)."
     )
-    workloads: list[WorkloadOutcome]
+    def deployments(self) -> list[DeploymentOutcome]:
+        return self._deployments()
+
+    _workloads: strawberry.Private[list[WorkloadOutcome]]
+
+    @strawberry.field
+    def workloads(self) -> list[WorkloadOutcome]:
+        return self._workloads
+
     _nodes: strawberry.Private[Callable[[], list[NodeOutcome]]]
     _pods: strawberry.Private[
         tuple[cluster_outcome.PodPlacement, ...] | tuple[report.PodOutcome, ...]
@@ -180,21 +190,20 @@ class ScenarioOutcome:
 
     @classmethod
     def from_domain(cls, outcome: cluster_outcome.ScenarioOutcome) -> ScenarioOutcome:
-        deployments = [
-            DeploymentOutcome(
-                name=d.name,
-                desired=d.desired,
-                running=d.running,
-                pending=d.pending,
-                pending_reason=d.pending_reason,
-            )
-            for d in outcome.deployments
-        ]
         return cls(
             available=outcome.available,
             nodes_added=outcome.nodes_added,
-            deployments=deployments,
-            workloads=[WorkloadOutcome.of_deployment(d) for d in outcome.deployments],
+            _deployments=lambda: [
+                DeploymentOutcome(
+                    name=d.name,
+                    desired=d.desired,
+                    running=d.running,
+                    pending=d.pending,
+                    pending_reason=d.pending_reason,
+                )
+                for d in outcome.deployments
+            ],
+            _workloads=[WorkloadOutcome.of_deployment(d) for d in outcome.deployments],
             _nodes=lambda: [NodeOutcome.from_domain(n) for n in outcome.nodes],
             _pods=outcome.pods,
         )
@@ -205,7 +214,7 @@ class ScenarioOutcome:
         return cls(
             available=outcome.available,
             nodes_added=outcome.nodes_added,
-            deployments=[
+            _deployments=lambda: [
                 DeploymentOutcome(
                     name=w.name,
                     desired=w.desired,
@@ -216,7 +225,7 @@ class ScenarioOutcome:
                 for w in workloads
                 if w.kind == "Deployment"
             ],
-            workloads=workloads,
+            _workloads=workloads,
             _nodes=lambda: [NodeOutcome.of_cluster(n) for n in outcome.nodes],
             _pods=outcome.pods,
         )
