@@ -26,10 +26,24 @@ KINDS = {SOFT: 0, HARD: 1, ANTI: 2, EXISTING_ANTI: 2}  # as run_kernel's SOFT, H
 
 
 def run_length(scheduler: FastScheduler, order: Sequence[int], start: int) -> int:
-    """How many pods from ``order[start]`` on share its profile key."""
-    key = scheduler.profile_key(order[start])
+    """How many pods from ``order[start]`` on share its profile key (the same spec, namespace
+    and owner: the key's parts, compared without making the key for each pod)."""
+    state = scheduler.state
+    specs, namespaces, owners = state.pod_spec, state.pod_namespace, state.pod_owner
+    first = order[start]
+    spec, namespace, owner = specs[first], namespaces[first], owners[first]
     end = start + 1
-    while end < len(order) and scheduler.profile_key(order[end]) == key:
+    while end < len(order):
+        p = order[end]
+        if specs[p] != spec or namespaces[p] != namespace:
+            break
+        other = owners[p]  # a different owner may still make the same key
+        if (
+            other is not owner
+            and other != owner
+            and scheduler.profile_key(p) != scheduler.profile_key(first)
+        ):
+            break
         end += 1
     return end - start
 
