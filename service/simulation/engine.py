@@ -60,11 +60,13 @@ class Journal(Protocol):
     def after_batch(self, engine: Engine) -> None: ...
 
 
-def names(items: Sequence[str], limit: int = SHOWN) -> str:
-    """``a, b, c`` or ``a, b, c, d, e and 7 more``."""
-    if len(items) <= limit:
+def names(items: Sequence[str], limit: int = SHOWN, total: int | None = None) -> str:
+    """``a, b, c`` or ``a, b, c, d, e and 7 more``; ``total``: how many there are when
+    ``items`` holds only the first ones."""
+    count = len(items) if total is None else total
+    if count <= limit:
         return ", ".join(items)
-    return f"{', '.join(items[:limit])} and {len(items) - limit} more"
+    return f"{', '.join(items[:limit])} and {count - limit} more"
 
 
 def plural(count: int, noun: str) -> str:
@@ -285,12 +287,15 @@ class Engine:
             self.reason.pop(p, None)
             self.changes += 1
             bound.append(p)
-        if bound:
-            where = [f"{self.pod_text(p)} to {state.node_names[state.pod_node[p]]}" for p in bound]
+        if bound and self.recording:  # the first few named: the step lists no more
+            where = [
+                f"{self.pod_text(p)} to {state.node_names[state.pod_node[p]]}"
+                for p in bound[:SHOWN]
+            ]
             self.step(
                 "pod-scheduled",
                 "Scheduler",
-                f"scheduler binds {plural(len(bound), 'pod')}: {names(where)}",
+                f"scheduler binds {plural(len(bound), 'pod')}: {names(where, total=len(bound))}",
                 bound,
             )
         by_reason: dict[str, list[int]] = {}

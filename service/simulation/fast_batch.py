@@ -98,25 +98,41 @@ def _topology_inputs(
     """The nodes that pass the static filters, the class codes (compacted when sparse: the
     kernel's table is code-sized) and the rules' eligible nodes, kept while the profile's
     topology stays as it was (taints, cordons and removals change them in place:
-    :func:`~service.simulation.fast_profile.update_profile`)."""
+    :func:`~service.simulation.fast_profile.update_profile`). The first two are shared by
+    the profiles of one :class:`~service.simulation.fast_profile.NodeSide` (the same
+    static filters and class codes, for the same rules' label columns) while they are as
+    built."""
     from service.simulation.fast_scheduler import class_codes  # here: it imports this module
 
-    codes = class_codes(profile)
     kept = profile.topology_inputs
-    if kept is not None and kept[0] == profile.topology_pos and kept[1] is codes:
+    if kept is not None and kept[0] == profile.topology_pos and kept[1] is profile.class_code:
         return kept[2], kept[3], kept[4], kept[5]
-    ok = present[:n] & (profile.static_code == 0)
-    top = int(codes.max(initial=0))
-    compact = codes
-    if top >= 8 * n + 64:
-        compact = np.unique(codes, return_inverse=True)[1].astype(np.int64)
-        top = int(compact.max(initial=0))
     topologies = profile.topologies
+    side = profile.side if profile.topology_pos == profile.side_pos else None
+    columns = tuple((id(t.column), t.hostname) for t in topologies)
+    shared = None if side is None else side.kernel.get(columns)
+    if shared is None:
+        codes = class_codes(profile)
+        ok = present[:n] & (profile.static_code == 0)
+        top = int(codes.max(initial=0))
+        compact = codes
+        if top >= 8 * n + 64:
+            compact = np.unique(codes, return_inverse=True)[1].astype(np.int64)
+            top = int(compact.max(initial=0))
+        if side is not None:  # a copy: the profile's codes change with its topology
+            shared = side.kernel[columns] = (
+                ok,
+                compact.copy(),
+                top,
+                [t.column for t in topologies],
+            )
+    else:
+        ok, compact, top, _ = shared
     if topologies:
         eligible = np.stack([t.eligible[:n] for t in topologies])
     else:
         eligible = np.zeros((0, n), dtype=np.bool_)
-    profile.topology_inputs = (profile.topology_pos, codes, ok, compact, top, eligible)
+    profile.topology_inputs = (profile.topology_pos, profile.class_code, ok, compact, top, eligible)
     return ok, compact, top, eligible
 
 

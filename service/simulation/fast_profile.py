@@ -101,6 +101,8 @@ class Profile:
     class_radix: tuple[int, int] = (1, 1)  # class_code's TaintToleration and NodeAffinity bases
     topology_pos: int = 0  # up to date with the fast scheduler's topology log up to here
     kernel_inputs: tuple[Any, ...] | None = None  # what fast_batch hands the kernel, once
+    side: NodeSide | None = None  # shared with the profiles of like pods, while topology_pos
+    side_pos: int = -1  # is this
     topology_inputs: tuple[Any, ...] | None = None  # the same, kept while the topology is
 
 
@@ -170,6 +172,8 @@ class NodeSide:
     tolerates_unschedulable: bool
     taints_ok: BoolArray  # per node
     eligible: dict[tuple[object, ...], tuple[BoolArray, BoolArray]] = field(default_factory=dict)
+    # fast_batch's static-filter mask and compacted class codes, by the rules' label columns
+    kernel: dict[tuple[object, ...], tuple[Any, ...]] = field(default_factory=dict)
 
 
 def node_side_key(spec: PodSpec) -> tuple[object, ...] | None:
@@ -226,6 +230,7 @@ def build_profile(
         affinity_ok=side.affinity_ok,  # read, never written
         tolerates_unschedulable=side.tolerates_unschedulable,
         taint_verdicts=dict(side.verdicts),
+        side=side,
     )
 
 

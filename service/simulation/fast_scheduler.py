@@ -842,7 +842,7 @@ class FastScheduler:
             )
             if profile is not None:
                 profile.key = key
-                profile.topology_pos = len(log)
+                profile.topology_pos = profile.side_pos = len(log)
             self._profiles[key] = profile
         return self._profiles[key]
 
