@@ -40,6 +40,17 @@ class DeploymentOutcome:
     pending: int
     pending_reason: str | None = strawberry.field(description="The first Pending pod's reason.")
 
+    @classmethod
+    def of(cls, d: cluster_outcome.DeploymentOutcome | WorkloadOutcome) -> DeploymentOutcome:
+        """A simple scenario's Deployment, or a cluster's workload of that kind."""
+        return cls(
+            name=d.name,
+            desired=d.desired,
+            running=d.running,
+            pending=d.pending,
+            pending_reason=d.pending_reason,
+        )
+
 
 @strawberry.type(description="A workload (or a bare pod) after the failure.")
 class WorkloadOutcome:
@@ -193,16 +204,7 @@ class ScenarioOutcome:
         return cls(
             available=outcome.available,
             nodes_added=outcome.nodes_added,
-            _deployments=lambda: [
-                DeploymentOutcome(
-                    name=d.name,
-                    desired=d.desired,
-                    running=d.running,
-                    pending=d.pending,
-                    pending_reason=d.pending_reason,
-                )
-                for d in outcome.deployments
-            ],
+            _deployments=lambda: [DeploymentOutcome.of(d) for d in outcome.deployments],
             _workloads=[WorkloadOutcome.of_deployment(d) for d in outcome.deployments],
             _nodes=lambda: [NodeOutcome.from_domain(n) for n in outcome.nodes],
             _pods=outcome.pods,
@@ -215,15 +217,7 @@ class ScenarioOutcome:
             available=outcome.available,
             nodes_added=outcome.nodes_added,
             _deployments=lambda: [
-                DeploymentOutcome(
-                    name=w.name,
-                    desired=w.desired,
-                    running=w.running,
-                    pending=w.pending,
-                    pending_reason=w.pending_reason,
-                )
-                for w in workloads
-                if w.kind == "Deployment"
+                DeploymentOutcome.of(w) for w in workloads if w.kind == "Deployment"
             ],
             _workloads=workloads,
             _nodes=lambda: [NodeOutcome.of_cluster(n) for n in outcome.nodes],
