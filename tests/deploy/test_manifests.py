@@ -141,8 +141,8 @@ def test_the_pod_runs_unprivileged_on_a_read_only_root(
 
 def test_requests_are_modest_and_limits_are_set(container: dict[str, Any]) -> None:
     assert container["resources"] == {
-        "requests": {"cpu": "250m", "memory": "256Mi"},
-        "limits": {"cpu": "1", "memory": "512Mi"},
+        "requests": {"cpu": "250m", "memory": "384Mi"},
+        "limits": {"cpu": "1", "memory": "768Mi"},
     }
 
 
