@@ -3,9 +3,10 @@
 :func:`place_batch` takes the pods at the head of a scheduling queue that share one profile
 (same spec, namespace and, for the default spread constraints, owner: each decided as the one
 before, once that one is bound) and returns the nodes the fast scheduler would choose for
-them one by one, as far as each lands without preemption. It declines (returns nothing) when
-the pod is pinned to nodes by name, or a node lacks cpu or memory: those pods go one at a
-time through
+them one by one, as far as each lands without preemption. It declines (returns nothing) for
+a pod the fast path leaves to the reference (no profile), a pod pinned to nodes by name, or
+when a node lacks cpu or memory or has more than 2⁴⁶ of either (the kernel's LeastAllocated
+is a double division): those pods go one at a time through
 :meth:`FastScheduler.decide <service.simulation.fast_scheduler.FastScheduler.decide>`.
 """
 
