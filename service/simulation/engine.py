@@ -254,17 +254,8 @@ class Engine:
             if self.place_run is not None:
                 nodes = self.place_run(order, at)
                 run = order[at : at + len(nodes)]
-                self.touch_pending(run)
-                if self.journal is not None:
-                    for node in nodes:
-                        self.touch_node(node)
-                state.bind_run(run, nodes)
-                ready, reason = state.node_ready, self.reason
-                for p, node in zip(run, nodes, strict=True):
-                    state.pod_ready[p] = ready[node] == "True"
-                    reason.pop(p, None)
+                self.bind(run, nodes)
                 bound += run
-                self.changes += len(nodes)
                 at += len(nodes)
                 if nodes:
                     continue
@@ -280,12 +271,7 @@ class Engine:
                 continue
             if decision.victims:
                 self.preempt(decision.victims, p, decision.node)
-            self.touch(p)
-            self.touch_node(decision.node)
-            state.bind(p, decision.node)
-            state.pod_ready[p] = state.node_ready[decision.node] == "True"
-            self.reason.pop(p, None)
-            self.changes += 1
+            self.bind([p], [decision.node])
             bound.append(p)
         if bound and self.recording:  # the first few named: the step lists no more
             where = [
@@ -307,6 +293,21 @@ class Engine:
         if pending and self.autoscaler_config is not None:
             self.want_scan()
         return pending
+
+    def bind(self, pods: Sequence[int], nodes: Sequence[int]) -> None:
+        """Bind Pending ``pods`` to ``nodes`` as the scheduler decided, journaled; a pod is
+        Ready when its node is."""
+        state = self.state
+        self.touch_pending(pods)
+        if self.journal is not None:
+            for node in nodes:
+                self.touch_node(node)
+        state.bind_run(pods, nodes)
+        ready, reason = state.node_ready, self.reason
+        for p, node in zip(pods, nodes, strict=True):
+            state.pod_ready[p] = ready[node] == "True"
+            reason.pop(p, None)
+        self.changes += len(pods)
 
     def preempt(self, victims: Sequence[int], preemptor: int, node: int) -> None:
         self.step(

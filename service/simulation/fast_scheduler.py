@@ -729,7 +729,7 @@ class FastScheduler:
         self.nowhere: tuple[int, int, int] | None = None
         self._min_priority_pos = 0
 
-    def _sync(self) -> None:
+    def sync(self) -> None:
         """Catch up with the state's epochs. Taints, cordons and removals of nodes (the
         state's ``topology_log`` when it accounts for every epoch step, else what differs
         from the index) are noted in ``topology_log`` for the profiles and runs to catch up
@@ -846,10 +846,6 @@ class FastScheduler:
             self._profiles[key] = profile
         return self._profiles[key]
 
-    def sync(self) -> None:
-        """Catch up with the state's epochs (see :meth:`_sync`)."""
-        self._sync()
-
     def place_run(self, order: Sequence[int], start: int) -> list[int]:
         """The nodes :meth:`decide` would give ``order[start]`` and the pods of its kind
         right after it, each bound before the next is decided, in one compiled call; fewer
@@ -866,7 +862,7 @@ class FastScheduler:
     def decide(self, pod: int) -> Decision:
         """What :func:`~service.simulation.scheduler.schedule_one` decides for ``pod`` now."""
         state = self.state
-        self._sync()
+        self.sync()
         if not state.node_present.any():
             return schedule_one(state, pod)
         pinned = self._decide_pinned(pod)
