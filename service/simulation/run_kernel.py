@@ -48,47 +48,32 @@ SHIFT = 1 << 21  # as fast_scheduler.SHIFT: score·SHIFT + (SHIFT−1−rank)
 
 
 @jit
-def _local(x: int, allocatable: Any, requested: Any, nonzero: Any, k: int, pod: Any) -> int:
-    """LeastAllocated + BalancedAllocation of node ``x`` with ``k`` pods of the run on it
-    (``fast_scheduler.local_score``); ``pod``: nonzero cpu, memory, requested cpu, memory,
-    balanced (0/1).
+def _packed(
+    allocatable: Any, requested: Any, nonzero: Any, pod: Any, rank: Any, added: Any,
+    lo: int, hi: int, out: Any,
+) -> None:  # fmt: skip
+    """LeastAllocated + BalancedAllocation of nodes ``lo`` to ``hi`` with one more pod of
+    the run's kind than the ``added`` ones (``fast_scheduler.local_score``), packed with their
+    name rank into ``out``: ``score·SHIFT + SHIFT−1−rank``. ``pod``: nonzero cpu, memory,
+    requested cpu, memory, balanced (0/1).
 
-    LeastAllocated's ``(a − r)·100 // a`` is ``floor((a − r)·100.0 / a)``, 0 when negative:
-    exact while a < 2⁴⁶ (the caller checks; see ``fast_scheduler.local_scores``)."""
-    cpu = float(allocatable[x, 0])
-    mem = float(allocatable[x, 1])
-    used_cpu = float(nonzero[x, 0] + (k + 1) * pod[0])
-    used_mem = float(nonzero[x, 1] + (k + 1) * pod[1])
-    la_cpu = max(np.floor((cpu - used_cpu) * 100.0 / cpu), 0.0)
-    la_mem = max(np.floor((mem - used_mem) * 100.0 / mem), 0.0)
-    score = np.floor((la_cpu + la_mem) * 0.5)
-    if pod[4]:
-        f_cpu = min(float(requested[x, 0] + (k + 1) * pod[2]) / cpu, 1.0)
-        f_mem = min(float(requested[x, 1] + (k + 1) * pod[3]) / mem, 1.0)
-        score += np.floor((1 - abs((f_cpu - f_mem) / 2)) * float(MAX_NODE_SCORE))
-    return int(score)
-
-
-@jit
-def _local_all(
-    allocatable: Any, requested: Any, nonzero: Any, pod: Any, rank: Any, out: Any
-) -> None:
-    """:func:`_local` of every node with none of the run's pods, packed with its name rank
-    (``score·SHIFT + SHIFT−1−rank``) into ``out``: the same operations without branches, so
-    that the loop is vectorised."""
-    nz_cpu, nz_mem, req_cpu, req_mem = pod[0], pod[1], pod[2], pod[3]
-    balanced = float(pod[4])
-    for x in range(len(out)):
+    In doubles and without branches, so that the loop over every node is vectorised (the pod's
+    values read once, before it). LeastAllocated's ``(a − r)·100 // a`` is
+    ``floor((a − r)·100.0 / a)``, 0 when negative: exact while a < 2⁴⁶ (the caller checks;
+    see ``fast_scheduler.local_scores``)."""
+    nz_cpu, nz_mem, req_cpu, req_mem, balanced = pod[0], pod[1], pod[2], pod[3], float(pod[4])
+    for x in range(lo, hi):
+        times = added[x] + 1
         cpu = float(allocatable[x, 0])
         mem = float(allocatable[x, 1])
-        la_cpu = np.floor((cpu - float(nonzero[x, 0] + nz_cpu)) * 100.0 / cpu)
+        la_cpu = np.floor((cpu - float(nonzero[x, 0] + times * nz_cpu)) * 100.0 / cpu)
         la_cpu = la_cpu if la_cpu > 0.0 else 0.0
-        la_mem = np.floor((mem - float(nonzero[x, 1] + nz_mem)) * 100.0 / mem)
+        la_mem = np.floor((mem - float(nonzero[x, 1] + times * nz_mem)) * 100.0 / mem)
         la_mem = la_mem if la_mem > 0.0 else 0.0
         score = np.floor((la_cpu + la_mem) * 0.5)
-        f_cpu = float(requested[x, 0] + req_cpu) / cpu
+        f_cpu = float(requested[x, 0] + times * req_cpu) / cpu
         f_cpu = f_cpu if f_cpu < 1.0 else 1.0
-        f_mem = float(requested[x, 1] + req_mem) / mem
+        f_mem = float(requested[x, 1] + times * req_mem) / mem
         f_mem = f_mem if f_mem < 1.0 else 1.0
         d = (f_cpu - f_mem) / 2
         d = d if d >= 0.0 else -d
@@ -242,7 +227,7 @@ def place_run(
     tracked = np.empty(n, dtype=np.int64)
     tracked_at = np.full(n, -1, dtype=np.int64)
     tracked_count = 0
-    _local_all(allocatable, requested, nonzero, pod, rank, packed)
+    _packed(allocatable, requested, nonzero, pod, rank, added, 0, n, packed)
     for x in range(n):
         c = node_class[x]
         if c < 0 or not _fits(x, allocatable, requested, pod_counts, max_pods, 0, wanted, wants):
@@ -403,9 +388,7 @@ def place_run(
         added[x] += 1
         still = _fits(x, allocatable, requested, pod_counts, max_pods, added[x], wanted, wants)
         if still:
-            packed[x] = _local(x, allocatable, requested, nonzero, added[x], pod) * SHIFT + (
-                SHIFT - 1 - rank[x]
-            )
+            _packed(allocatable, requested, nonzero, pod, rank, added, x, x + 1, packed)
         hot = host_rules_count > 0 and _hot(x, host_rules, rule_counts, rule_grows, added)
         if not was_bulk:
             if not still:
