@@ -16,7 +16,7 @@ import strawberry
 from service import domain
 from service.api.context import Info
 from service.api.offload import run_heavy
-from service.api.types import Attribute, EntityKind, RelationType, Source
+from service.api.types import Attribute, EntityKind, RelationType, Source, entity_fields
 from service.knowledge import KnowledgeGraph
 from service.queries import changes
 
@@ -33,15 +33,7 @@ class EntitySnapshot:
 
     @classmethod
     def from_domain(cls, entity: domain.Entity) -> EntitySnapshot:
-        return cls(
-            id=strawberry.ID(entity.id),
-            kind=entity.kind,
-            name=entity.name,
-            summary=entity.summary,
-            aliases=list(entity.aliases),
-            attributes=Attribute.many(entity.attributes),
-            sources=Source.many(entity.sources),
-        )
+        return cls(**entity_fields(entity))
 
 
 @strawberry.type(description="A relation as one version of the graph declared it.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -99,6 +99,19 @@ class Relation:
         )
 
 
+def entity_fields(entity: domain.Entity) -> dict[str, Any]:
+    """An entity's GraphQL fields (of :class:`Entity`, and of a version's entity snapshot)."""
+    return {
+        "id": strawberry.ID(entity.id),
+        "kind": entity.kind,
+        "name": entity.name,
+        "summary": entity.summary,
+        "aliases": list(entity.aliases),
+        "attributes": Attribute.many(entity.attributes),
+        "sources": Source.many(entity.sources),
+    }
+
+
 @strawberry.type(description="A thing the notes talk about, with where they say it.")
 class Entity(Node):
     id: strawberry.ID = strawberry.field(description="Stable slug, e.g. `virtual-machine`.")
@@ -112,16 +125,7 @@ class Entity(Node):
 
     @classmethod
     def from_domain(cls, entity: domain.Entity) -> Entity:
-        return cls(
-            id=strawberry.ID(entity.id),
-            kind=entity.kind,
-            name=entity.name,
-            summary=entity.summary,
-            aliases=list(entity.aliases),
-            attributes=Attribute.many(entity.attributes),
-            sources=Source.many(entity.sources),
-            _entity=entity,
-        )
+        return cls(**entity_fields(entity), _entity=entity)
 
     @strawberry.field(description="Relations of this entity, optionally of one type and direction.")
     def relations(
