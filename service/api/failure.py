@@ -2,7 +2,7 @@
 
 The resolver takes the scenario input as the plain data graphql-core coerced (see
 :class:`ScenarioData`); off the event loop, :class:`~service.queries.cluster_request.
-ClusterRequest` decides which cluster and simulation the request names (errors name the
+ClusterRequest` decides which cluster the request names (errors name the
 field, e.g. ``scenario.nodes[1].cpu``) and :func:`~service.queries.failures.
 failure_consequences` runs it; the result is mapped with the ``from_domain`` classmethods
 (the outcome's types are in :mod:`service.api.outcome`).
@@ -32,7 +32,7 @@ from service.api.outcome import ScenarioOutcome
 from service.api.types import Entity, Source
 from service.knowledge import KnowledgeGraph
 from service.kube.model import ClusterSnapshot
-from service.queries import failures, simulation
+from service.queries import failures
 from service.queries.cluster_request import ClusterRequest
 from service.queries.scenario import (
     MAX_AUTOSCALER_NODES,
@@ -40,16 +40,14 @@ from service.queries.scenario import (
     MAX_NODES,
     MAX_PODS,
     MAX_REPLICAS,
-    Scenario,
-    scenario_from_mapping,
 )
+from service.simulation.events import ClusterEvent
 
 strawberry.enum(
-    simulation.FailureEvent,
+    ClusterEvent,
     name="FailureEvent",
     description="What fails; each stands for an event entity of the graph (`failure_event`).",
 )
-FailureEvent = simulation.FailureEvent
 
 
 # -- inputs -------------------------------------------------------------------------------------
@@ -98,11 +96,11 @@ class DeploymentInput:
 
 @strawberry.input(
     description=(
-        "The cluster autoscaler. In a `scenario` of nodes of CPU and memory: `maxNodes` Ready "
-        "nodes at most and the node it adds (`nodeCpu`, `nodeMemory`). For a real cluster "
-        "(the `autoscaler` argument): it grows the node groups the nodes' labels form, copying "
-        "one of their nodes; `maxNodes` caps the cluster (0: no limit) and `groups` lets only "
-        "the named groups grow, each to its `maxSize`."
+        "The cluster autoscaler. As a `scenario`'s own: `maxNodes` Ready nodes at most and "
+        "the node it adds (`nodeCpu`, `nodeMemory`; nodes of another size grow their one node "
+        "group from that template). As the `autoscaler` argument: it grows the node groups the "
+        "nodes' labels form, copying one of their nodes; `maxNodes` caps the cluster (0: no "
+        "limit) and `groups` lets only the named groups grow, each to its `maxSize`."
     )
 )
 class AutoscalerInput:
@@ -111,10 +109,11 @@ class AutoscalerInput:
         default=None, description=f"At most this many nodes (0..{MAX_AUTOSCALER_NODES})."
     )
     node_cpu: str | None = strawberry.field(
-        default=None, description="Allocatable CPU of an added node (simple scenarios)."
+        default=None, description="Allocatable CPU of an added node (a scenario's own autoscaler)."
     )
     node_memory: str | None = strawberry.field(
-        default=None, description="Allocatable memory of an added node (simple scenarios)."
+        default=None,
+        description="Allocatable memory of an added node (a scenario's own autoscaler).",
     )
     groups: list[NodeGroupInput] | None = None
 
@@ -152,10 +151,6 @@ class ScenarioData:
     """
 
     data: Mapping[str, Any]
-
-    def scenario(self) -> Scenario:
-        """The validated scenario; errors name fields like ``scenario.nodes[1].cpu``."""
-        return scenario_from_mapping(self.data, "scenario")
 
 
 def _scenario_data(cls: type, value: Mapping[str, Any], context: InputContext) -> ScenarioData:
@@ -206,18 +201,14 @@ class ConsequenceStep:
 
 @strawberry.type(description="What a failure leads to: the causal chain, and a scenario's outcome.")
 class FailureAnalysis:
-    event: FailureEvent
+    event: ClusterEvent
     steps: list[ConsequenceStep]
     outcome: ScenarioOutcome | None = strawberry.field(description="Null without a scenario.")
 
     @classmethod
     def from_domain(cls, kg: KnowledgeGraph, analysis: failures.FailureAnalysis) -> FailureAnalysis:
-        if analysis.cluster is not None:
-            outcome: ScenarioOutcome | None = ScenarioOutcome.of_cluster(analysis.cluster.outcome)
-        elif analysis.outcome is not None:
-            outcome = ScenarioOutcome.from_domain(analysis.outcome)
-        else:
-            outcome = None
+        cluster = analysis.cluster
+        outcome = None if cluster is None else ScenarioOutcome.of_cluster(cluster.outcome)
         return cls(
             event=analysis.event,
             steps=[ConsequenceStep.from_domain(kg, step) for step in analysis.steps],
@@ -228,12 +219,12 @@ class FailureAnalysis:
 def _analyse(
     kg: KnowledgeGraph,
     served: Mapping[str, ClusterSnapshot],
-    event: simulation.FailureEvent,
+    event: ClusterEvent,
     target: str | None,
     request: ClusterRequest,
 ) -> FailureAnalysis:
-    simple, cluster, autoscaler = request.resolve(kg, served, event)
-    analysis = failures.failure_consequences(kg, event, target, simple, cluster, autoscaler)
+    cluster, autoscaler = request.resolve(kg, served)
+    analysis = failures.failure_consequences(kg, event, target, cluster, autoscaler)
     return FailureAnalysis.from_domain(kg, analysis)
 
 
@@ -267,7 +258,7 @@ class FailureQuery:
     async def failure_consequences(
         self,
         info: Info,
-        event: FailureEvent,
+        event: ClusterEvent,
         target: str | None = None,
         scenario: Annotated[
             ScenarioData | None, strawberry.argument(graphql_type=ClusterScenarioInput | None)

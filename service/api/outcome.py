@@ -1,8 +1,7 @@
 """GraphQL types of where a simulated cluster ends up: pods, workloads, nodes.
 
-Both simulations map here — the simple one's (:mod:`service.queries.cluster_outcome`) and the
-full one's (:mod:`service.simulation.report`) — so that one ``ScenarioOutcome`` type answers
-for either; pods are served as the domain's NamedTuples, which carry these very fields.
+They map the simulation's outcome (:mod:`service.simulation.report`); pods are served as the
+domain's NamedTuples, which carry these very fields.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from typing import Any, cast
 import strawberry
 
 from service.kube.quantities import format_cpu, format_memory
-from service.queries import cluster_outcome
 from service.simulation import report
 
 
@@ -41,8 +39,8 @@ class DeploymentOutcome:
     pending_reason: str | None = strawberry.field(description="The first Pending pod's reason.")
 
     @classmethod
-    def of(cls, d: cluster_outcome.DeploymentOutcome | WorkloadOutcome) -> DeploymentOutcome:
-        """A simple scenario's Deployment, or a cluster's workload of that kind."""
+    def of(cls, d: WorkloadOutcome) -> DeploymentOutcome:
+        """A workload of kind Deployment."""
         return cls(
             name=d.name,
             desired=d.desired,
@@ -67,20 +65,6 @@ class WorkloadOutcome:
     )
     available: int = strawberry.field(description="Running pods that count as available.")
     pending_reason: str | None = strawberry.field(description="The first Pending pod's reason.")
-
-    @classmethod
-    def of_deployment(cls, d: cluster_outcome.DeploymentOutcome) -> WorkloadOutcome:
-        return cls(
-            kind="Deployment",
-            namespace="default",
-            name=d.name,
-            desired=d.desired,
-            running=d.running,
-            pending=d.pending,
-            terminating=0,
-            available=d.running,
-            pending_reason=d.pending_reason,
-        )
 
     @classmethod
     def from_domain(cls, w: report.WorkloadOutcome) -> WorkloadOutcome:
@@ -116,22 +100,6 @@ class NodeOutcome:
     cpu_requested_millicores: int
     memory_bytes: float
     memory_requested_bytes: float
-
-    @classmethod
-    def from_domain(cls, node: cluster_outcome.NodeOutcome) -> NodeOutcome:
-        return cls(
-            name=node.name,
-            zone=None,
-            ready=node.ready,
-            added=node.added,
-            deleted=False,
-            unschedulable=False,
-            taint=node.taint,
-            taints=[]
-            if node.taint is None
-            else [f"{node.taint}:NoSchedule", f"{node.taint}:NoExecute"],
-            **_amounts(node.pods, node.cpu, node.memory, node.cpu_requested, node.memory_requested),
-        )
 
     @classmethod
     def of_cluster(cls, node: report.NodeOutcome) -> NodeOutcome:
@@ -171,9 +139,7 @@ class ScenarioOutcome:
     nodes_added: int = strawberry.field(description="Nodes the cluster autoscaler added.")
     _deployments: strawberry.Private[Callable[[], list[DeploymentOutcome]]]
 
-    @strawberry.field(
-        description="The Deployments of a simple scenario (see `workloads` for every kind)."
-    )
+    @strawberry.field(description="The Deployments (see `workloads` for every kind).")
     def deployments(self) -> list[DeploymentOutcome]:
         return self._deployments()
 
@@ -184,9 +150,7 @@ class ScenarioOutcome:
         return self._workloads
 
     _nodes: strawberry.Private[Callable[[], list[NodeOutcome]]]
-    _pods: strawberry.Private[
-        tuple[cluster_outcome.PodPlacement, ...] | tuple[report.PodOutcome, ...]
-    ]
+    _pods: strawberry.Private[tuple[report.PodOutcome, ...]]
 
     @strawberry.field
     def nodes(self) -> list[NodeOutcome]:
@@ -198,17 +162,6 @@ class ScenarioOutcome:
         # The domain's NamedTuples have PodPlacement's very fields, so they are served as
         # they are: mapping up to 200,000 of them would cost more than the simulation.
         return cast(list[PodPlacement], list(self._pods))
-
-    @classmethod
-    def from_domain(cls, outcome: cluster_outcome.ScenarioOutcome) -> ScenarioOutcome:
-        return cls(
-            available=outcome.available,
-            nodes_added=outcome.nodes_added,
-            _deployments=lambda: [DeploymentOutcome.of(d) for d in outcome.deployments],
-            _workloads=[WorkloadOutcome.of_deployment(d) for d in outcome.deployments],
-            _nodes=lambda: [NodeOutcome.from_domain(n) for n in outcome.nodes],
-            _pods=outcome.pods,
-        )
 
     @classmethod
     def of_cluster(cls, outcome: report.ClusterOutcome) -> ScenarioOutcome:

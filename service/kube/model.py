@@ -232,9 +232,12 @@ class NodeGroup(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """A cluster-autoscaler node group: the nodes sharing a group label, a template node."""
 
     name: str
-    template: str  # the name of an existing node used as the template
+    template: str  # the name of an existing node used as the template, or of template_node
     max_size: int
     min_size: int = 0
+    # A group scaled from its instance template rather than a copy of one of its nodes (the
+    # cloud provider's TemplateNodeInfo, as for a group scaled from zero).
+    template_node: Node | None = None
 
 
 class AutoscalerConfig(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):

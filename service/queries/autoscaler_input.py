@@ -28,8 +28,8 @@ def autoscaler_config(
     Raises
     ------
     InvalidArgument : a group the snapshot's nodes do not form (the groups are listed), a
-        size out of bounds, or a simple scenario's node template (``nodeCpu``) — a real
-        cluster's new nodes copy one of its own.
+        size out of bounds, or a node template (``nodeCpu``: a scenario's own autoscaler
+        has one) — the argument's groups grow by copies of their own nodes.
     """
     if data is None or data.get("enabled") is False:
         return None
@@ -37,8 +37,9 @@ def autoscaler_config(
         if data.get(key) is not None:
             raise InvalidArgument(
                 f"{field}.{key}",
-                "a real cluster's autoscaler copies one of its own nodes per node group: "
-                "give maxNodes or groups [{name, maxSize}] instead of a node template",
+                "the autoscaler argument grows each node group by copies of its own nodes: "
+                "give maxNodes or groups [{name, maxSize}] (a node template belongs in the "
+                "scenario's own autoscaler)",
             )
     max_nodes = data.get("maxNodes")
     total = (

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from service.domain import Entity, EntityKind, Relation, RelationType
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.queries.simulation import FailureEvent, as_failure_event
+from service.simulation.events import ClusterEvent, as_cluster_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +29,14 @@ class ChainLink:
     at_seconds: float | None
 
 
-def causal_chain(kg: KnowledgeGraph, event: FailureEvent | str) -> list[ChainLink]:
+def causal_chain(kg: KnowledgeGraph, event: ClusterEvent | str) -> list[ChainLink]:
     """The ``causes`` relations reachable from ``event``'s entity, in the order they happen.
 
     Raises
     ------
     InvalidArgument : no event entity carries ``failure_event: <event>``.
     """
-    event = as_failure_event(event)
+    event = as_cluster_event(event)
     start = event_entity(kg, event).id
     discovered = {start: 0}
     relations: list[Relation] = []
@@ -73,7 +73,7 @@ def delay_seconds(relation: Relation) -> float | None:
 
 
 # -- pieces -----------------------------------------------------------------------------------
-def event_entity(kg: KnowledgeGraph, event: FailureEvent) -> Entity:
+def event_entity(kg: KnowledgeGraph, event: ClusterEvent) -> Entity:
     for entity in kg.entities(EntityKind.EVENT):
         if entity.attributes.get("failure_event") == event.value:
             return entity

@@ -1,11 +1,10 @@
 """The structured ``scenario`` input, written by hand in GraphiQL, as a real cluster snapshot.
 
-The ``ClusterScenarioInput`` of :mod:`service.queries.scenario` (nodes with CPU and memory,
-Deployments of identical pods) grows what it takes to try Kubernetes' constraints by hand.
-When a scenario uses any of them (or an event only a real cluster has, such as
-``ZONE_DOWN``), :func:`snapshot_from_input` turns it into a
-:class:`~service.kube.model.ClusterSnapshot`, as ``archgraph import-cluster`` would a
-kubectl dump of the same cluster, and the full simulation runs on it:
+A ``ClusterScenarioInput`` — nodes with CPU and memory, Deployments of identical pods, and
+what it takes to try Kubernetes' constraints by hand — becomes, by :func:`snapshot_from_input`,
+a :class:`~service.kube.model.ClusterSnapshot`, as ``archgraph import-cluster`` would make
+of a kubectl dump of the same cluster; the full simulation runs on it. The field checks and
+limits are :mod:`service.queries.scenario`'s.
 
 - **nodes**: ``zone`` (the ``topology.kubernetes.io/zone`` label), ``labels``, ``taints``
   (``{key, value, effect}``), ``unschedulable`` (cordoned: also tainted
@@ -23,6 +22,8 @@ kubectl dump of the same cluster, and the full simulation runs on it:
 - **disruptionBudgets**: ``{name, namespace, workload, minAvailable | maxUnavailable}``
   (an integer or a percentage such as ``"50%"``), selecting the workload's pods.
 - **kubernetesVersion**: ``1.31`` … ``1.34`` (default ``1.34``).
+- **autoscaler**: ``{enabled, maxNodes, nodeCpu, nodeMemory}``, read by
+  :mod:`~service.queries.cluster_request` (the node group it grows).
 
 Pods are not listed: the workload controllers create them from the templates and the
 scheduler places them, as for a Helm chart's manifests. Errors name the field
@@ -64,6 +65,7 @@ from service.kube.wellknown import (
 from service.queries.scenario import (
     MAX_DEPLOYMENTS,
     MAX_NODES,
+    MAX_PODS,
     MAX_REPLICAS,
     boolean,
     bounded_int,
@@ -91,22 +93,6 @@ _SCENARIO_KEYS = ("nodes", "deployments", "autoscaler", "description", *SCENARIO
 _EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
 
-def uses_cluster_features(data: Mapping[str, object]) -> bool:
-    """Whether a structured scenario uses anything beyond nodes of CPU and memory and
-    Deployments of identical pods (then it is simulated as a real cluster)."""
-
-    def given(item: object, keys: Sequence[str]) -> bool:
-        return isinstance(item, Mapping) and any(item.get(k) not in (None, [], {}) for k in keys)
-
-    if given(data, SCENARIO_FEATURES):
-        return True
-    nodes = data.get("nodes")
-    deployments = data.get("deployments")
-    return any(given(n, NODE_FEATURES) for n in _items(nodes)) or any(
-        given(d, POD_FEATURES) for d in _items(deployments)
-    )
-
-
 def snapshot_from_input(
     data: Mapping[str, object], name: str = "scenario", field: str = "scenario"
 ) -> ClusterSnapshot:
@@ -127,12 +113,13 @@ def snapshot_from_input(
     """
     check_keys(data, _SCENARIO_KEYS, field, required=("nodes", "deployments"))
     nodes = tuple(
-        _node(item, f"{field}.nodes[{i}]")
+        node_from_input(item, f"{field}.nodes[{i}]")
         for i, item in enumerate(sequence(data["nodes"], f"{field}.nodes", MAX_NODES, "nodes"))
     )
     unique([n.name for n in nodes], f"{field}.nodes", "node")
     specs: list[PodSpec] = []
     workloads: list[Workload] = []
+    paths: list[str] = []
     for key, kind in (("deployments", "Deployment"), ("statefulSets", "StatefulSet"),
                       ("daemonSets", "DaemonSet")):  # fmt: skip
         items = sequence(data.get(key) or [], f"{field}.{key}", MAX_DEPLOYMENTS, key)
@@ -142,15 +129,25 @@ def snapshot_from_input(
             )
             workloads.append(workload)
             specs.append(spec)
+            paths.append(f"{field}.{key}[{i}]")
+    total = sum(len(nodes) if w.replicas is None else w.replicas for w in workloads)
+    if total > MAX_PODS:
+        raise InvalidArgument(
+            f"{field}.deployments",
+            f"{total} pods in total (the sum of replicas, and a pod per node for each "
+            f"DaemonSet) is more than the limit of {MAX_PODS}",
+        )
     seen: dict[tuple[str, str], str] = {}
-    for w in workloads:
+    first: dict[tuple[str, str], str] = {}
+    for w, path in zip(workloads, paths, strict=True):
         if (w.namespace, w.name) in seen:
             raise InvalidArgument(
-                field,
-                f"two workloads named {w.namespace}/{w.name} ({seen[w.namespace, w.name]} and "
-                f"{w.kind}): their pods would share the label app={w.name}",
+                f"{path}.name",
+                f"duplicate workload name {w.namespace}/{w.name} (also {first[w.namespace, w.name]}"
+                f".name): their pods would share the label app={w.name}",
             )
         seen[w.namespace, w.name] = w.kind
+        first[w.namespace, w.name] = path
     budgets = tuple(
         _budget(item, f"{field}.disruptionBudgets[{i}]", seen)
         for i, item in enumerate(
@@ -185,7 +182,8 @@ def _items(value: object) -> Sequence[object]:
     return value if isinstance(value, Sequence) and not isinstance(value, str) else ()
 
 
-def _node(item: object, field: str) -> Node:
+def node_from_input(item: object, field: str) -> Node:
+    """One node of the input (``{name, cpu, memory, …}``), as a kubectl dump would have it."""
     data = check_keys(item, _NODE_KEYS, field, required=("name", "cpu", "memory"))
     name = check_name(data["name"], f"{field}.name")
     labels = {HOSTNAME: name, **_labels(data.get("labels"), f"{field}.labels")}

@@ -1,19 +1,16 @@
-"""Which cluster a failure analysis runs on, and which simulation: one rule for every way in.
+"""Which cluster a failure analysis runs on: one rule for every way in.
 
 A request names its cluster in at most one way — ``scenario`` (written by hand), ``scenarioName``
 or ``snapshot`` (kubectl text) — and may add an ``autoscaler``. :meth:`ClusterRequest.resolve`
-validates it into what :func:`~service.queries.failures.failure_consequences` takes:
+validates it into what :func:`~service.queries.failures.failure_consequences` takes: a
+:class:`~service.kube.model.ClusterSnapshot`, simulated in full
+(:func:`~service.simulation.simulate.simulate_cluster`), and its cluster autoscaler.
 
-- a **simple scenario** (nodes of CPU and memory, Deployments of identical pods; inline or a
-  pack's ``scenarios/<name>.yaml``, which has the same fields) keeps the simple simulation,
-  with its own ``autoscaler`` — unless the event is one of :data:`FULL_SIMULATION_EVENTS`:
-  those only real clusters have, and ``ALL_NODES_DOWN``, where the node lifecycle
-  controller's master disruption mode evicts nothing (so an autoscaler has nothing to act
-  on), which only the full simulation models;
-- anything else is a **real cluster**: an imported scenario, a kubectl snapshot, or a
-  hand-written one using zones, taints, constraints, StatefulSets, DaemonSets or PDBs
-  (:mod:`~service.queries.cluster_input`); the ``autoscaler`` argument grows its node groups
-  (:mod:`~service.queries.autoscaler_input`).
+- an imported scenario or a kubectl snapshot is read as it is;
+- a hand-written scenario (inline, or a pack's ``scenarios/<name>.yaml``, with the same
+  fields) becomes the cluster its manifests would make (:mod:`~service.queries.cluster_input`),
+  with its own ``autoscaler`` unless the request gives one
+  (:mod:`~service.queries.autoscaler_input` grows the node groups).
 
 Errors name the argument or field (``scenarios/three-zones.autoscaler``, ``snapshot: line 1,
 column 32: …``).
@@ -25,18 +22,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.kube.model import AutoscalerConfig, ClusterSnapshot
+from service.kube.model import AutoscalerConfig, ClusterSnapshot, NodeGroup
 from service.kube.quantities import parse_cpu, parse_memory
 from service.queries.autoscaler_input import autoscaler_config
-from service.queries.cluster_input import snapshot_from_input, uses_cluster_features
-from service.queries.scenario import Scenario, quantity, scenario_from_mapping
+from service.queries.cluster_input import NODE_GROUP_LABEL, node_from_input, snapshot_from_input
+from service.queries.scenario import MAX_AUTOSCALER_NODES, boolean, check_keys, quantity
 from service.queries.scenarios import named_snapshot
-from service.queries.simulation import CLUSTER_ONLY_EVENTS, FailureEvent
+from service.simulation.autoscaling import node_groups
 from service.snapshots.importer import snapshot_from_text
 
-FULL_SIMULATION_EVENTS = CLUSTER_ONLY_EVENTS | {FailureEvent.ALL_NODES_DOWN}
+_AUTOSCALER_KEYS = ("enabled", "maxNodes", "nodeCpu", "nodeMemory")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +49,9 @@ class ClusterRequest:
     name_field: str = "scenarioName"  # how the request calls the scenario's name (embeds: scenario)
 
     def resolve(
-        self, kg: KnowledgeGraph, served: Mapping[str, ClusterSnapshot], event: FailureEvent
-    ) -> tuple[Scenario | None, ClusterSnapshot | None, AutoscalerConfig | None]:
-        """(simple scenario, real cluster, its autoscaler); validated, errors name fields."""
+        self, kg: KnowledgeGraph, served: Mapping[str, ClusterSnapshot]
+    ) -> tuple[ClusterSnapshot | None, AutoscalerConfig | None]:
+        """(the cluster, its autoscaler), validated; errors name fields. No cluster: (None, None)."""
         given = [
             name
             for name, value in (
@@ -84,41 +83,55 @@ class ClusterRequest:
                 else (kg.scenarios[str(name)], f"scenarios/{name}")
             )
             assert isinstance(data, Mapping)
-            if not uses_cluster_features(data) and event not in FULL_SIMULATION_EVENTS:
-                if self.autoscaler is not None:
-                    raise InvalidArgument(
-                        "autoscaler", f"a simple scenario carries its own: use {field}.autoscaler"
-                    )
-                return scenario_from_mapping(data, field), None, None
             cluster = snapshot_from_input(data, name=name or "scenario", field=field)
             own = data.get("autoscaler")
             if own is not None and self.autoscaler is None:
-                return None, cluster, _own_autoscaler(cluster, own, f"{field}.autoscaler")
+                return cluster, _own_autoscaler(cluster, own, f"{field}.autoscaler")
         if cluster is None:
             if self.autoscaler is not None:
                 raise InvalidArgument("autoscaler", "needs a scenario, scenarioName or snapshot")
-            return None, None, None
-        return None, cluster, autoscaler_config(cluster, self.autoscaler)
+            return None, None
+        return cluster, autoscaler_config(cluster, self.autoscaler)
 
 
 def _own_autoscaler(cluster: ClusterSnapshot, data: object, field: str) -> AutoscalerConfig | None:
-    """A hand-written scenario's own autoscaler, run as a real cluster's: it grows the node
-    group the nodes form, so the node it adds must be theirs (``nodeCpu``, ``nodeMemory``)."""
-    if not isinstance(data, Mapping):
-        raise InvalidArgument(field, "expected a mapping with maxNodes, nodeCpu, nodeMemory")
-    if data.get("enabled") is False:
+    """A hand-written scenario's own autoscaler (``maxNodes``, ``nodeCpu``, ``nodeMemory``).
+
+    Nodes all of the template's size: the groups they form grow by copies of their nodes.
+    Otherwise the one group the nodes form grows from a template of that size, as a cloud
+    provider's instance template would make it; nodes of several groups need the
+    ``autoscaler`` argument's ``groups``.
+    """
+    data = check_keys(data, _AUTOSCALER_KEYS, field, required=_AUTOSCALER_KEYS[1:])
+    if not boolean(data.get("enabled", True), f"{field}.enabled"):
         return None
-    cpu_field, memory_field = f"{field}.nodeCpu", f"{field}.nodeMemory"
-    template = (
-        parse_cpu(quantity(data.get("nodeCpu"), cpu_field), cpu_field),
-        parse_memory(quantity(data.get("nodeMemory"), memory_field), memory_field),
+    limits = autoscaler_config(cluster, {"maxNodes": data.get("maxNodes")}, field)
+    cpu, memory, cpu_field, memory_field = (
+        data["nodeCpu"], data["nodeMemory"], f"{field}.nodeCpu", f"{field}.nodeMemory"
+    )  # fmt: skip
+    shape = (
+        parse_cpu(quantity(cpu, cpu_field), cpu_field),
+        parse_memory(quantity(memory, memory_field), memory_field),
     )
     sizes = {(n.allocatable.get("cpu"), n.allocatable.get("memory")) for n in cluster.nodes}
-    if sizes != {template}:
+    if limits is None or sizes == {shape}:
+        return limits
+    groups = node_groups(cluster.nodes, AutoscalerConfig())
+    if len(groups) != 1:
         raise InvalidArgument(
             field,
-            "a real cluster's autoscaler adds copies of its own nodes: with zones, constraints "
-            "or this event, nodeCpu and nodeMemory must be the nodes' (or give the autoscaler "
-            "argument: maxNodes, groups)",
+            f"the nodes form {len(groups)} node groups ({', '.join(g.name for g in groups)}) "
+            "and nodeCpu, nodeMemory make one template: give the autoscaler argument instead "
+            "(maxNodes, groups [{name, maxSize}]), whose groups grow by copies of their nodes",
         )
-    return autoscaler_config(cluster, {"maxNodes": data.get("maxNodes")}, field)
+    group = groups[0]
+    labels = {k: v for k, v in group.template.labels.items() if k == NODE_GROUP_LABEL}
+    name = f"template-node-for-{group.name}"
+    node = node_from_input({"name": name, "cpu": cpu, "memory": memory}, field)
+    own = NodeGroup(
+        name=group.name,
+        template=name,
+        max_size=MAX_AUTOSCALER_NODES,
+        template_node=msgspec.structs.replace(node, labels={**node.labels, **labels}),
+    )
+    return AutoscalerConfig(groups=(own,), max_nodes_total=limits.max_nodes_total)

@@ -1,16 +1,12 @@
 """Failure consequences: the causal chain the graph describes, made concrete by a simulation.
 
 :func:`failure_consequences` reads the chain of an event from the graph
-(:mod:`~service.queries.causal_chain`) and numbers its steps. Then, for
-
-- a **simple scenario** (nodes of CPU and memory, Deployments of identical pods), it runs
-  :func:`~service.queries.simulation.simulate` and tells each step of the chain for that
-  cluster (:mod:`~service.queries.narration`); the timings come from the graph;
-- a **real cluster** (a :class:`~service.kube.model.ClusterSnapshot`: imported, named, or
-  a scenario using zones, taints, constraints, StatefulSets…), it runs
-  :func:`~service.simulation.simulate.simulate_cluster`, whose steps carry their own times
-  and the pods they act on; each step cites the graph's relation leading to the same
-  effect in the event's chain (else the effect's own sources).
+(:mod:`~service.queries.causal_chain`) and numbers its steps, told in general terms
+(the effect's name and summary, and its condition; the timings come from the graph).
+Given a cluster (a :class:`~service.kube.model.ClusterSnapshot`: written by hand, imported or
+a kubectl snapshot) it runs :func:`~service.simulation.simulate.simulate_cluster` instead,
+whose steps carry their own times and the pods they act on; each step cites the graph's
+relation leading to the same effect in the event's chain (else the effect's own sources).
 """
 
 from __future__ import annotations
@@ -22,10 +18,7 @@ from service.domain import Source
 from service.knowledge import KnowledgeGraph
 from service.kube.model import AutoscalerConfig, ClusterSnapshot
 from service.queries.causal_chain import ChainLink, causal_chain, event_entity
-from service.queries.cluster_outcome import ScenarioOutcome
-from service.queries.narration import ScenarioStory, generic_description
-from service.queries.scenario import Scenario
-from service.queries.simulation import FailureEvent, as_failure_event, simulate
+from service.simulation.events import ClusterEvent, as_cluster_event
 from service.simulation.report import ClusterReport, Step
 from service.simulation.simulate import simulate_cluster
 
@@ -54,58 +47,58 @@ class ConsequenceStep:
 
 @dataclass(frozen=True, slots=True)
 class FailureAnalysis:
-    event: FailureEvent
+    event: ClusterEvent
     steps: tuple[ConsequenceStep, ...]
-    outcome: ScenarioOutcome | None = None
-    cluster: ClusterReport | None = None  # the full simulation of a real cluster
+    cluster: ClusterReport | None = None  # the simulation, given a cluster
 
 
 def failure_consequences(
     kg: KnowledgeGraph,
-    event: FailureEvent | str,
+    event: ClusterEvent | str,
     target: str | None = None,
-    scenario: Scenario | None = None,
     cluster: ClusterSnapshot | None = None,
     autoscaler: AutoscalerConfig | None = None,
 ) -> FailureAnalysis:
-    """What happens when ``event`` occurs: the causal chain, and the outcome for a scenario.
+    """What happens when ``event`` occurs: the causal chain, and what it does to a cluster.
 
     Parameters
     ----------
     kg : the knowledge graph.
-    event : a :class:`~service.queries.simulation.FailureEvent` (or its name).
-    target : what fails, in the scenario (see :func:`~service.queries.simulation.simulate`);
-        without a scenario the chain is generic and ``target`` is not used.
-    scenario : a simple cluster to simulate the event on.
-    cluster : a real cluster to simulate the event on (instead of ``scenario``).
+    event : a :class:`~service.simulation.events.ClusterEvent` (or its name).
+    target : what fails in ``cluster`` (see :func:`~service.simulation.events.resolve_target`);
+        without a cluster the chain is generic and ``target`` is not used.
+    cluster : the cluster to simulate the event on.
     autoscaler : the cluster autoscaler for ``cluster`` (node groups, limits).
 
     Returns
     -------
-    FailureAnalysis : ordered steps (numbered from 1) and, with a scenario, the outcome.
+    FailureAnalysis : ordered steps (numbered from 1) and, with a cluster, the simulation.
 
     Raises
     ------
     InvalidArgument : an unknown event, one no event entity of the graph stands for, or
-        a ``target`` the scenario has no use for.
+        a ``target`` the cluster has no use for, or names nothing in it.
 
     Examples
     --------
     >>> [s.actor for s in failure_consequences(load_graph(), "POD_CRASHED").steps]
     ['Kubelet']
     """
-    event = as_failure_event(event)
+    event = as_cluster_event(event)
     links = causal_chain(kg, event)
     if cluster is not None:
         full = simulate_cluster(cluster, event, target, autoscaler)
         return FailureAnalysis(event, _cited(kg, event, links, full.steps), cluster=full)
-    if scenario is None:
-        steps = [(link, generic_description(kg, link)) for link in links]
-        return FailureAnalysis(event, _numbered(kg, steps))
-    report = simulate(scenario, event, target)
-    story = ScenarioStory(kg, report, scenario)
-    told = [(link, text) for link in links for text in story.tell(link)]
-    return FailureAnalysis(event, _numbered(kg, told), report.outcome)
+    steps = [(link, _generic_description(kg, link)) for link in links]
+    return FailureAnalysis(event, _numbered(kg, steps))
+
+
+def _generic_description(kg: KnowledgeGraph, link: ChainLink) -> str:
+    """The step as the graph states it: the effect's name and summary, and its condition."""
+    effect = kg.entity(link.relation.target)
+    text = f"{effect.name}: {effect.summary}"
+    condition = link.relation.attributes.get("condition")
+    return f"{text} Condition: {condition}." if condition else text
 
 
 def _numbered(
@@ -134,7 +127,7 @@ def _numbered(
 
 
 def _cited(
-    kg: KnowledgeGraph, event: FailureEvent, links: Sequence[ChainLink], steps: Sequence[Step]
+    kg: KnowledgeGraph, event: ClusterEvent, links: Sequence[ChainLink], steps: Sequence[Step]
 ) -> tuple[ConsequenceStep, ...]:
     """A full simulation's steps, each cited by the chain's relation to the same effect."""
     start = event_entity(kg, event)

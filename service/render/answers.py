@@ -19,7 +19,6 @@ from service.knowledge import KnowledgeGraph
 from service.queries.blast import blast_radius
 from service.queries.comparison import Comparison, comparable_entities, compare
 from service.queries.recommendation import recommend, requirements
-from service.queries.simulation import FailureEvent
 from service.queries.stacks import stack_path
 from service.render import blast_radius as blast_render
 from service.render import comparison as comparison_render
@@ -36,6 +35,7 @@ from service.render.arguments import (
     parse_arguments,
 )
 from service.render.formats import Embed, Format
+from service.simulation.events import ClusterEvent
 
 R = TypeVar("R")
 
@@ -121,7 +121,7 @@ def _scenario_names(kg: KnowledgeGraph, served: Served) -> list[str]:
 
 
 def _events(kg: KnowledgeGraph, served: Served) -> list[str]:
-    return [e.value for e in FailureEvent]
+    return [e.value for e in ClusterEvent]
 
 
 def _event_name(value: str) -> str:

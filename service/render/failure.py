@@ -1,34 +1,29 @@
 """Failure consequences: the timeline of what happens and, for a scenario, the outcome.
 
 ``scenario=NAME`` names a pack's scenario (``graph_data/scenarios/``) or an imported one
-served next to the graph (``serve --scenarios``; an imported one wins a shared name). A pack's
-scenario of nodes of CPU and memory and Deployments only keeps the simple simulation, as the
-``scenario`` input of ``failureConsequences`` does, unless the event needs a real cluster
-(``ZONE_DOWN``, ``NODE_DRAIN``, ``NODE_DELETED``); every other scenario runs the full
-simulation and renders as :mod:`service.render.cluster_failure` says: the pods each step acts
-on, and a table of the workloads after.
+served next to the graph (``serve --scenarios``; an imported one wins a shared name). The
+simulation renders as :mod:`service.render.cluster_failure` says: the pods each step acts on,
+and a table of the workloads after. Without a scenario the graph's causal chain is told in
+general terms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from service.domain import Entity, EntityKind
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.queries.cluster_outcome import ScenarioOutcome
 from service.queries.cluster_request import ClusterRequest
 from service.queries.failures import ConsequenceStep, FailureAnalysis, failure_consequences
-from service.queries.simulation import FailureEvent, as_failure_event
 from service.render import cluster_failure, html, markdown, mermaid, svg
 from service.render.arguments import NOTHING_SERVED, Served
 from service.render.citations import Citations
 from service.render.formats import Embed
+from service.simulation.events import ClusterEvent, as_cluster_event
 
 STEP_HEADER = ["#", "At", "Actor", "What happens", "Sources"]
 CLUSTER_STEP_HEADER = ["#", "At", "Actor", "What happens", "Pods", "Sources"]
-OUTCOME_HEADER = ["Deployment", "Desired", "Running", "Pending", "Pending reason"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +54,7 @@ def failure_answer(
     InvalidArgument : an unknown event or scenario, a target without a scenario, or a
         target the scenario has no use for (the message names the field).
     """
-    failure_event = as_failure_event(event)
+    failure_event = as_cluster_event(event)
     if target is not None and scenario is None:
         raise InvalidArgument(
             "target", "is only used with a scenario; add scenario=<name> or drop the target"
@@ -78,7 +73,7 @@ def failure_answer(
 
 def _analyse(
     kg: KnowledgeGraph,
-    event: FailureEvent,
+    event: ClusterEvent,
     target: str | None,
     scenario: str | None,
     served: Served,
@@ -87,12 +82,9 @@ def _analyse(
     if scenario is None:
         return failure_consequences(kg, event, target), ""
     request = ClusterRequest(None, scenario, None, None, name_field="scenario")
-    simple, cluster, autoscaler = request.resolve(kg, served, event)
-    analysis = failure_consequences(kg, event, target, simple, cluster, autoscaler)
-    if cluster is not None:
-        return analysis, cluster.description
-    data = kg.scenarios.get(scenario)
-    return analysis, str(data.get("description") or "") if isinstance(data, Mapping) else ""
+    cluster, autoscaler = request.resolve(kg, served)
+    analysis = failure_consequences(kg, event, target, cluster, autoscaler)
+    return analysis, "" if cluster is None else cluster.description
 
 
 def title(answer: FailureAnswer) -> str:
@@ -146,26 +138,6 @@ def _step_text(answer: FailureAnswer, step: ConsequenceStep) -> str:
     return f"{_description(step)}. Pods: {cluster_failure.pods_text(step.pods, step.pod_count)}."
 
 
-def outcome_summary(outcome: ScenarioOutcome) -> str:
-    state = "stays available" if outcome.available else "is unavailable"
-    added = outcome.nodes_added
-    return (
-        f"Outcome: the application {state}; the autoscaler added {added} "
-        f"node{'s' if added != 1 else ''}."
-    )
-
-
-def _outcome_rows(outcome: ScenarioOutcome) -> list[list[str]]:
-    return [
-        [d.name, str(d.desired), str(d.running), str(d.pending), d.pending_reason or "—"]
-        for d in outcome.deployments
-    ]
-
-
-def _counts(outcome: ScenarioOutcome) -> str:
-    return ", ".join(f"{d.name} {d.running}/{d.desired} running" for d in outcome.deployments)
-
-
 @dataclass(frozen=True, slots=True)
 class _OutcomeView:
     """An outcome as every format shows it: a sentence, a table (and a line after it), a
@@ -182,32 +154,20 @@ class _OutcomeView:
 
 def _outcome(answer: FailureAnswer) -> _OutcomeView | None:
     cluster = answer.analysis.cluster
-    if cluster is not None:
-        result = cluster.outcome
-        summary = cluster_failure.outcome_summary(result)
-        short = cluster_failure.short_counts(result)
-        rows = cluster_failure.workload_rows(result)
-        return _OutcomeView(
-            summary=summary,
-            header=cluster_failure.WORKLOAD_HEADER,
-            rows=rows,
-            after=cluster_failure.others_line(result),
-            detail=short,
-            note=f"{summary} Left short: {short}." if rows else summary,
-            available=result.available,
-        )
-    outcome = answer.analysis.outcome
-    if outcome is None:
+    if cluster is None:
         return None
-    summary, counts = outcome_summary(outcome), _counts(outcome)
+    result = cluster.outcome
+    summary = cluster_failure.outcome_summary(result)
+    short = cluster_failure.short_counts(result)
+    rows = cluster_failure.workload_rows(result)
     return _OutcomeView(
         summary=summary,
-        header=OUTCOME_HEADER,
-        rows=_outcome_rows(outcome),
-        after="",
-        detail=counts,
-        note=f"{summary} {counts}.",
-        available=outcome.available,
+        header=cluster_failure.WORKLOAD_HEADER,
+        rows=rows,
+        after=cluster_failure.others_line(result),
+        detail=short,
+        note=f"{summary} Left short: {short}." if rows else summary,
+        available=result.available,
     )
 
 

@@ -9,7 +9,9 @@ Sources in ``kubernetes/autoscaler`` ``cluster-autoscaler/``:
   group's template is one of its nodes, the first Ready one by name, sanitised as
   ``simulator/node_info_utils.go`` does: a new name and hostname label, no
   node-condition taints (``utils/taints/taints.go NodeConditionTaints``), no autoscaler
-  taints, not cordoned (:func:`template_node`).
+  taints, not cordoned (:func:`template_node`). A group may instead come with a template of
+  its own (``NodeGroup.template_node``: the cloud provider's ``TemplateNodeInfo``, as for a
+  group scaled from zero).
 - **Health gate** (``clusterstate/clusterstate.go IsClusterHealthy``): the cluster is
   unhealthy when more than ``--ok-total-unready-count`` (3) nodes **and** more than
   ``--max-total-unready-percentage`` (45 %) of the registered nodes are unready; then
@@ -101,7 +103,7 @@ class NodeGroupPlan:
     """A node group the autoscaler may grow: its template node and limits."""
 
     name: str
-    template: Node  # an existing node of the group, unsanitised
+    template: Node  # an existing node of the group (or the group's template), unsanitised
     max_size: int | None  # None: no limit of its own
     members: tuple[str, ...]  # the group's nodes in the snapshot, by name
 
@@ -120,7 +122,7 @@ def node_groups(nodes: Sequence[Node], config: AutoscalerConfig) -> list[NodeGro
     if config.groups:
         plans = []
         for i, group in enumerate(config.groups):
-            template = by_name.get(group.template)
+            template = group.template_node or by_name.get(group.template)
             if template is None:
                 raise ValueError(
                     f"autoscaler.groups[{i}].template: no node named {group.template!r}"

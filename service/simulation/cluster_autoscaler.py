@@ -53,7 +53,7 @@ from service.simulation.autoscaling import (
     template_node,
     waste_score,
 )
-from service.simulation.engine import Engine, names, plural
+from service.simulation.engine import SHOWN, Engine, names, plural
 from service.simulation.eviction import with_daemonset_tolerations
 from service.simulation.filters import run_node_filters
 from service.simulation.node_info import NodeInfo, incoming
@@ -128,9 +128,21 @@ class Autoscaler:
         options, reasons = self.options(candidates, len(ready))
         best = min(options, key=lambda o: (o.waste, o.group.name), default=None)
         helped = set(best.pods) if best else set()
+        untriggered: dict[str, list[int]] = {}  # a step for new notes only: loops repeat them
         for p in candidates:
             if p not in helped and not any(p in o.pods for o in options):
-                self.note([p], not_triggered(reasons[p]))
+                note = not_triggered(reasons[p])
+                if reasons[p] and engine.notes.get(p) != f"Cluster autoscaler: {note}.":
+                    untriggered.setdefault(note, []).append(p)
+                self.note([p], note)
+        for note, pods in untriggered.items():
+            shown = names([engine.pod_text(p) for p in pods[:SHOWN]], total=len(pods))
+            engine.step(
+                "node-added",
+                ACTOR,
+                f"{shown}: {note} (event NotTriggerScaleUp); {stay(pods)}",
+                pods,
+            )
         if best is None:
             return False
         self.grow(best)
@@ -267,7 +279,11 @@ class Autoscaler:
         shape = (
             f"{format_cpu(template.allocatable.get('cpu', 0))} CPU, "
             f"{format_memory(template.allocatable.get('memory', 0))} allocatable each, "
-            f"like {template.name}"
+            + (
+                f"like {template.name}"
+                if template.name in state.node_index
+                else "from the group's template"
+            )
         )
         engine.step(
             "node-added",

@@ -140,8 +140,8 @@ def _wanted(state: ClusterState, event: ClusterEvent) -> str:
         zones = sorted({state.node_zone[n] for n in state.present_nodes()} - {""})
         return f"a topology.kubernetes.io/zone value; zones: {listing(zones)}"
     return (
-        "a pod (name or namespace/name) or a workload (Kind/name or Kind/namespace/name, "
-        "e.g. deployment/web)"
+        "a pod (name or namespace/name) or a workload (name, Kind/name or "
+        "Kind/namespace/name, e.g. web or deployment/web)"
     )
 
 
@@ -174,5 +174,22 @@ def _pods_named(state: ClusterState, target: str) -> list[int]:
             p for p in alive if state.pod_namespace[p] == namespace and state.pod_name[p] == name
         ]
     if len(parts) == 1:
-        return [p for p in alive if state.pod_name[p] == target]
+        named = [p for p in alive if state.pod_name[p] == target]
+        return named or _workload_named(state, alive, target)
     return []
+
+
+def _workload_named(state: ClusterState, alive: Sequence[int], name: str) -> list[int]:
+    """The pods of the one workload called ``name`` (no pod is): a hand-written scenario's
+    ``web`` is its Deployment. Several workloads of that name are an error listing them."""
+    owners: dict[tuple[str, str], list[int]] = {}
+    for p in alive:
+        owner = state.pod_owner[p]
+        if owner.name == name and owner.kind != "Pod":
+            owners.setdefault((owner.kind, owner.namespace), []).append(p)
+    if len(owners) > 1:
+        found = [f"{kind.lower()}/{namespace}/{name}" for kind, namespace in sorted(owners)]
+        raise InvalidArgument(
+            "target", f"{shown(name)} names several workloads ({listing(found)}): give one of them"
+        )
+    return next(iter(owners.values()), [])

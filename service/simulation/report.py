@@ -58,7 +58,7 @@ class PodOutcome(NamedTuple):
 
     @property
     def deployment(self) -> str:
-        """The workload's name (the field simple scenarios' pods have)."""
+        """The workload's name (the GraphQL ``PodPlacement.deployment``)."""
         return self.workload.split("/", 1)[1]
 
 

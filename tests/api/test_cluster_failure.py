@@ -125,34 +125,45 @@ async def test_a_snapshot_sent_as_text_is_simulated(kg: KnowledgeGraph) -> None:
     ]  # fmt: skip
 
 
-async def test_an_imported_scenario_runs_in_full_a_simple_one_by_name_stays_simple(
+async def test_a_scenario_by_name_inline_or_imported_is_one_cluster_with_one_answer(
     kg: KnowledgeGraph,
 ) -> None:
     imported = pack_scenario(kg, "three-nodes-full")
     assert imported is not None
-    full = await run(kg, {"mine": imported}, e="NODE_DOWN", t="node-b", n="mine")
-    simple = await run(kg, e="NODE_DOWN", t="node-b", n="three-nodes-full")
-    counts = [
-        [
-            (w["name"], w["running"], w["pending"], w["terminating"])
-            for w in a["outcome"]["workloads"]
-        ]
-        for a in (full, simple)
-    ]
-    assert counts == [
-        # Kubernetes: the evicted pods stay Terminating on the unreachable node
-        [("web", 4, 2, 2), ("api", 2, 1, 1), ("worker", 2, 1, 1)],
-        # the simple simulation does not model Terminating pods
-        [("web", 4, 2, 0), ("api", 2, 1, 0), ("worker", 2, 1, 0)],
-    ]
+    inline = {k: v for k, v in kg.scenarios["three-nodes-full"].items() if k != "description"}
+    by_name = await run(kg, e="NODE_DOWN", t="node-b", n="three-nodes-full")
+    assert await run(kg, {"mine": imported}, e="NODE_DOWN", t="node-b", n="mine") == by_name
+    assert await run(kg, e="NODE_DOWN", t="node-b", s=inline) == by_name
+    # Kubernetes: the evicted pods stay Terminating on the unreachable node
+    assert [
+        (w["name"], w["running"], w["pending"], w["terminating"])
+        for w in by_name["outcome"]["workloads"]
+    ] == [("web", 4, 2, 2), ("api", 2, 1, 1), ("worker", 2, 1, 1)]
+
+
+async def test_the_autoscaler_argument_overrides_a_scenarios_own(kg: KnowledgeGraph) -> None:
+    own = await run(kg, e="NODE_DOWN", t="node-b", n="three-nodes-full-autoscaling")
+    none = await run(
+        kg, e="NODE_DOWN", t="node-b", n="three-nodes-full-autoscaling", a={"enabled": False}
+    )
+    capped = await run(kg, e="NODE_DOWN", t="node-b", n="three-nodes-full", a={"maxNodes": 4})
+    assert [a["outcome"]["available"] for a in (own, none, capped)] == [True, True, True]
+    assert [[p["node"] for p in a["outcome"]["pods"] if p["name"] == "web-6"] for a in
+            (own, none, capped)] == [["default-autoscaled-1"], [None], ["default-autoscaled-1"]]  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
-        # a simple scenario carries its own autoscaler, by name as inline
-        ({"e": "NODE_DOWN", "t": "node-a", "n": "three-nodes-full", "a": {"maxNodes": 4}},
-         "autoscaler: a simple scenario carries its own: use scenarios/three-nodes-full.autoscaler"),
+        # a scenario's own autoscaler makes one template: for one node group
+        ({"e": "NODE_DOWN", "t": "a",
+          "s": {"nodes": [{"name": "a", "cpu": "4", "memory": "8Gi", "nodeGroup": "small"},
+                          {"name": "b", "cpu": "8", "memory": "8Gi", "nodeGroup": "large"}],
+                "deployments": [],
+                "autoscaler": {"maxNodes": 4, "nodeCpu": "4", "nodeMemory": "16Gi"}}},
+         "scenario.autoscaler: the nodes form 2 node groups (large, small) and nodeCpu, "
+         "nodeMemory make one template: give the autoscaler argument instead (maxNodes, groups "
+         "[{name, maxSize}]), whose groups grow by copies of their nodes"),
         # one cluster at a time
         ({"e": "NODE_DOWN", "t": "a", "n": "three-nodes-full", "snap": "{}"},
          "snapshot: give at most one of scenario, scenarioName and snapshot, not scenarioName and snapshot"),
@@ -169,11 +180,12 @@ async def test_an_imported_scenario_runs_in_full_a_simple_one_by_name_stays_simp
         ({"e": "NODE_DOWN", "t": "node-a1", "n": "three-zones",
           "a": {"groups": [{"name": "gpu", "maxSize": 3}]}},
          "autoscaler.groups[0].name: no node group named 'gpu'; groups: default"),
-        # a real cluster's new nodes copy its own
+        # the argument's groups grow by copies of their own nodes
         ({"e": "NODE_DOWN", "t": "node-a1", "n": "three-zones",
           "a": {"maxNodes": 4, "nodeCpu": "4", "nodeMemory": "8Gi"}},
-         "autoscaler.nodeCpu: a real cluster's autoscaler copies one of its own nodes per node "
-         "group: give maxNodes or groups [{name, maxSize}] instead of a node template"),
+         "autoscaler.nodeCpu: the autoscaler argument grows each node group by copies of its own "
+         "nodes: give maxNodes or groups [{name, maxSize}] (a node template belongs in the "
+         "scenario's own autoscaler)"),
     ],
 )  # fmt: skip
 async def test_bad_requests_name_what_is_wrong(

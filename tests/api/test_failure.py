@@ -31,7 +31,9 @@ FULL_DEPLOYMENTS = [
 AUTOSCALER = {"maxNodes": 6, "nodeCpu": "4", "nodeMemory": "16Gi"}
 PENDING = (
     "0/3 nodes are available: 1 node(s) had untolerated taint "
-    "{node.kubernetes.io/unreachable: }, 2 Insufficient cpu."
+    "{node.kubernetes.io/unreachable: }, 2 Insufficient cpu. no new claims to deallocate, "
+    "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+    "2 No preemption victims found for incoming pod."
 )
 NOTES_47 = {"document": "vms-vs-containers.md", "line": 47}
 NOTES_49 = {"document": "vms-vs-containers.md", "line": 49}
@@ -55,19 +57,28 @@ def step(
 
 
 FIRST_STEPS = [
-    step(1, 50.0, "Node controller", "node-b marked NotReady after the 50 s grace period and tainted node.kubernetes.io/unreachable (NoSchedule, NoExecute)", [GRACE]),
-    step(2, 350.0, "Node controller", "4 pods evicted from node-b once their 300 s toleration of the taint ran out: web-1, web-4, api-1, worker-1", [TOLERATION]),
-    step(3, 350.0, "ReplicaSet", "4 replacement pods created at once: web-6 for web-1, web-7 for web-4, api-3 for api-1, worker-3 for worker-1", [NOTES_47]),
-    step(4, 350.0, "Scheduler", f"4 pods (web-6, web-7, api-3, worker-3) Pending: {PENDING}", [NOTES_49]),
+    step(1, 50.0, "Node lifecycle controller", "node-b NotReady after the 50 s node-monitor-grace-period (Ready=Unknown: Kubelet stopped posting node status.), tainted node.kubernetes.io/unreachable:NoSchedule; 4 pods marked not Ready", [GRACE]),
+    step(2, 55.0, "Node lifecycle controller", "node-b tainted node.kubernetes.io/unreachable:NoExecute; the taint-eviction controller schedules deletions: 4 pods in 300 s", [GRACE]),
+    step(3, 355.0, "Taint-eviction controller", "4 pods deleted (DisruptionTarget: DeletionByTaintManager; Marking for deletion Pod default/web-1 and 3 more)", [TOLERATION]),
+    step(4, 355.0, "ReplicaSet controller", "4 replacement pods created at once: default/web-6 for default/web-1, default/web-7 for default/web-4, default/api-3 for default/api-1, default/worker-3 for default/worker-1", [NOTES_47]),
+    step(5, 355.0, "Scheduler", f"4 pods Pending: {PENDING}", [NOTES_49]),
 ]  # fmt: skip
 
 
 def pods(placed: dict[str, str | None]) -> list[dict[str, Any]]:
+    """Running where placed, Pending where None; ``-`` before the node: Terminating there."""
     return [
-        {"name": name, "deployment": name.rsplit("-", 1)[0], "node": node,
-         "phase": "Running" if node else "Pending"}
+        {"name": name, "deployment": name.rsplit("-", 1)[0], "node": (node or "").lstrip("-") or None,
+         "phase": "Pending" if not node else "Terminating" if node.startswith("-") else "Running"}
         for name, node in placed.items()
     ]  # fmt: skip
+
+
+# where NODE_DOWN of node-b leaves the pods that were there: Terminating on node-b
+BEFORE = {
+    "web-0": "node-a", "web-1": "-node-b", "web-2": "node-c", "web-3": "node-a", "web-4": "-node-b",
+    "web-5": "node-c",
+}  # fmt: skip
 
 
 def test_node_down_on_a_full_three_node_cluster_without_autoscaling(gql: Gql) -> None:
@@ -79,10 +90,10 @@ def test_node_down_on_a_full_three_node_cluster_without_autoscaling(gql: Gql) ->
                 "steps": [
                     *FIRST_STEPS,
                     step(
-                        5,
-                        350.0,
-                        "ReplicaSet",
-                        "replicas not restored (web 4/6, api 2/3, worker 2/3 running); the application stays available: every Deployment has a running pod",
+                        6,
+                        355.0,
+                        "Workload controllers",
+                        "replicas not restored (Deployment/default/web 4/6, Deployment/default/api 2/3, Deployment/default/worker 2/3 available); every workload still has an available pod",
                         [NOTES_47],
                     ),
                 ],
@@ -90,48 +101,21 @@ def test_node_down_on_a_full_three_node_cluster_without_autoscaling(gql: Gql) ->
                     "available": True,
                     "nodesAdded": 0,
                     "deployments": [
-                        {
-                            "name": "web",
-                            "desired": 6,
-                            "running": 4,
-                            "pending": 2,
-                            "pendingReason": PENDING,
-                        },
-                        {
-                            "name": "api",
-                            "desired": 3,
-                            "running": 2,
-                            "pending": 1,
-                            "pendingReason": PENDING,
-                        },
-                        {
-                            "name": "worker",
-                            "desired": 3,
-                            "running": 2,
-                            "pending": 1,
-                            "pendingReason": PENDING,
-                        },
+                        {"name": "web", "desired": 6, "running": 4, "pending": 2, "pendingReason": PENDING},
+                        {"name": "api", "desired": 3, "running": 2, "pending": 1, "pendingReason": PENDING},
+                        {"name": "worker", "desired": 3, "running": 2, "pending": 1, "pendingReason": PENDING},
                     ],
                     "pods": pods(
                         {
-                            "web-0": "node-a",
-                            "web-2": "node-c",
-                            "web-3": "node-a",
-                            "web-5": "node-c",
-                            "web-6": None,
-                            "web-7": None,
-                            "api-0": "node-a",
-                            "api-2": "node-c",
-                            "api-3": None,
-                            "worker-0": "node-a",
-                            "worker-2": "node-c",
-                            "worker-3": None,
+                            **BEFORE, "web-6": None, "web-7": None,
+                            "api-0": "node-a", "api-1": "-node-b", "api-2": "node-c", "api-3": None,
+                            "worker-0": "node-a", "worker-1": "-node-b", "worker-2": "node-c", "worker-3": None,
                         }
                     ),
                 },
             }
         }
-    }
+    }  # fmt: skip
 
 
 def test_node_down_on_a_full_three_node_cluster_with_autoscaling(gql: Gql) -> None:
@@ -143,24 +127,24 @@ def test_node_down_on_a_full_three_node_cluster_with_autoscaling(gql: Gql) -> No
                 "steps": [
                     *FIRST_STEPS,
                     step(
-                        5,
-                        350.0,
-                        "Cluster autoscaler",
-                        "cluster autoscaler adds 1 node (4 CPU, 16Gi each): autoscaled-1",
-                        [NOTES_49],
-                    ),
-                    step(
                         6,
-                        350.0,
-                        "Scheduler",
-                        "scheduler binds 4 pods: web-6 to autoscaled-1, web-7 to autoscaled-1, api-3 to autoscaled-1, worker-3 to autoscaled-1",
+                        360.0,
+                        "Cluster autoscaler",
+                        "cluster autoscaler adds 1 node to node group default (least-waste; 4 CPU, 16Gi allocatable each, like node-a) for 4 Pending pods: default-autoscaled-1",
                         [NOTES_49],
                     ),
                     step(
                         7,
-                        350.0,
-                        "ReplicaSet",
-                        "every Deployment runs its desired replicas: web 6/6, api 3/3, worker 3/3",
+                        360.0,
+                        "Scheduler",
+                        "scheduler binds 4 pods: default/web-6 to default-autoscaled-1, default/web-7 to default-autoscaled-1, default/api-3 to default-autoscaled-1, default/worker-3 to default-autoscaled-1",
+                        [NOTES_49],
+                    ),
+                    step(
+                        8,
+                        360.0,
+                        "Workload controllers",
+                        "every workload has its desired pods available (3 workloads)",
                         [NOTES_47],
                     ),
                 ],
@@ -168,48 +152,23 @@ def test_node_down_on_a_full_three_node_cluster_with_autoscaling(gql: Gql) -> No
                     "available": True,
                     "nodesAdded": 1,
                     "deployments": [
-                        {
-                            "name": "web",
-                            "desired": 6,
-                            "running": 6,
-                            "pending": 0,
-                            "pendingReason": None,
-                        },
-                        {
-                            "name": "api",
-                            "desired": 3,
-                            "running": 3,
-                            "pending": 0,
-                            "pendingReason": None,
-                        },
-                        {
-                            "name": "worker",
-                            "desired": 3,
-                            "running": 3,
-                            "pending": 0,
-                            "pendingReason": None,
-                        },
+                        {"name": "web", "desired": 6, "running": 6, "pending": 0, "pendingReason": None},
+                        {"name": "api", "desired": 3, "running": 3, "pending": 0, "pendingReason": None},
+                        {"name": "worker", "desired": 3, "running": 3, "pending": 0, "pendingReason": None},
                     ],
                     "pods": pods(
                         {
-                            "web-0": "node-a",
-                            "web-2": "node-c",
-                            "web-3": "node-a",
-                            "web-5": "node-c",
-                            "web-6": "autoscaled-1",
-                            "web-7": "autoscaled-1",
-                            "api-0": "node-a",
-                            "api-2": "node-c",
-                            "api-3": "autoscaled-1",
-                            "worker-0": "node-a",
-                            "worker-2": "node-c",
-                            "worker-3": "autoscaled-1",
+                            **BEFORE, "web-6": "default-autoscaled-1", "web-7": "default-autoscaled-1",
+                            "api-0": "node-a", "api-1": "-node-b", "api-2": "node-c",
+                            "api-3": "default-autoscaled-1",
+                            "worker-0": "node-a", "worker-1": "-node-b", "worker-2": "node-c",
+                            "worker-3": "default-autoscaled-1",
                         }
                     ),
                 },
             }
         }
-    }
+    }  # fmt: skip
 
 
 def test_without_a_scenario_the_chain_comes_with_no_outcome(gql: Gql) -> None:
@@ -244,9 +203,10 @@ def test_nodes_report_what_they_offer_and_what_is_requested(gql: Gql) -> None:
     nodes = result["data"]["failureConsequences"]["outcome"]["nodes"]
     assert [(n["name"], n["ready"], n["added"], n["taint"], n["pods"], n["cpuRequested"], n["memoryRequested"]) for n in nodes] == [
         ("node-a", True, False, None, 4, "4", "9Gi"),
-        ("node-b", False, False, "node.kubernetes.io/unreachable", 0, "0", "0"),
+        # the evicted pods stay Terminating on the unreachable node: their requests count
+        ("node-b", False, False, "node.kubernetes.io/unreachable", 4, "4", "9Gi"),
         ("node-c", True, False, None, 4, "4", "9Gi"),
-        ("autoscaled-1", True, True, None, 4, "4", "9Gi"),
+        ("default-autoscaled-1", True, True, None, 4, "4", "9Gi"),
     ]  # fmt: skip
     assert nodes[0]["cpu"] == "4" and nodes[0]["memory"] == "16Gi"
     assert (nodes[0]["cpuMillicores"], nodes[0]["memoryBytes"]) == (4000, 16.0 * 2**30)
@@ -308,7 +268,7 @@ def scenario(
         # too many pods in total
         (
             {"event": "INSUFFICIENT_RESOURCES", "scenario": scenario(deployments=[deployment(name=f"d{i}", replicas=1000) for i in range(201)])},
-            "scenario.deployments: 201000 pods in total (the sum of replicas) is more than the limit of 200000",
+            "scenario.deployments: 201000 pods in total (the sum of replicas, and a pod per node for each DaemonSet) is more than the limit of 200000",
         ),
         # maxNodes beyond the bound
         (
@@ -323,7 +283,7 @@ def scenario(
         # a duplicate Deployment
         (
             {"event": "INSUFFICIENT_RESOURCES", "scenario": scenario(deployments=[deployment(), deployment()])},
-            "scenario.deployments[1].name: duplicate Deployment name 'web' (also scenario.deployments[0].name)",
+            "scenario.deployments[1].name: duplicate workload name default/web (also scenario.deployments[0].name): their pods would share the label app=web",
         ),
         # a name Kubernetes would refuse, with a control character
         (
@@ -338,7 +298,12 @@ def scenario(
         # a missing target
         (
             {"event": "POD_DELETED", "scenario": scenario()},
-            "target: is required: POD_DELETED takes a pod or Deployment name; Deployments: web (pods are named <deployment>-<index>, e.g. web-0)",
+            "target: is required: POD_DELETED takes a pod (name or namespace/name) or a workload (name, Kind/name or Kind/namespace/name, e.g. web or deployment/web)",
+        ),
+        # a name that is no pod and no workload
+        (
+            {"event": "POD_CRASHED", "target": "db", "scenario": scenario()},
+            "target: no pod or workload named 'db': POD_CRASHED takes a pod (name or namespace/name) or a workload (name, Kind/name or Kind/namespace/name, e.g. web or deployment/web)",
         ),
         # a target where none is taken
         (

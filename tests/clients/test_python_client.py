@@ -256,17 +256,22 @@ def test_a_node_down_on_a_full_cluster_leaves_its_pods_pending(
     assert (web.desired, web.running, web.pending) == (6, 4, 2)
     assert web.pending_reason == (
         "0/3 nodes are available: 1 node(s) had untolerated taint "
-        "{node.kubernetes.io/unreachable: }, 2 Insufficient cpu."
+        "{node.kubernetes.io/unreachable: }, 2 Insufficient cpu. no new claims to deallocate, "
+        "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+        "2 No preemption victims found for incoming pod."
     )
     assert result.outcome.nodes_added == 0
     assert result.outcome.available is True
     assert {p.node for p in result.outcome.pods if p.phase == "Running"} == {"node-2", "node-3"}
+    # the evicted pods stay Terminating on the unreachable node
+    assert {p.node for p in result.outcome.pods if p.phase == "Terminating"} == {"node-1"}
     assert [(s.at_seconds, s.actor) for s in result.steps] == [
-        (50.0, "Node controller"),  # NotReady after the grace period
-        (350.0, "Node controller"),  # evicted after the 300 s toleration
-        (350.0, "ReplicaSet"),  # replacements created at once
-        (350.0, "Scheduler"),  # ... and left Pending
-        (350.0, "ReplicaSet"),  # replicas not restored
+        (50.0, "Node lifecycle controller"),  # NotReady after the grace period
+        (55.0, "Node lifecycle controller"),  # tainted NoExecute
+        (355.0, "Taint-eviction controller"),  # evicted after the 300 s toleration
+        (355.0, "ReplicaSet controller"),  # replacements created at once
+        (355.0, "Scheduler"),  # ... and left Pending
+        (355.0, "Workload controllers"),  # replicas not restored
     ]
 
 

@@ -135,10 +135,11 @@ async def test_a_failure_on_a_named_scenario_tells_what_happens_to_its_pods(
     assert response.status_code == 200, response.text
     assert "Scenario two-nodes: Two 2-CPU nodes running three web pods." in response.text
     assert (
-        "| 2 | 5 min 50 s | Node controller | 2 pods evicted from node-a once their 300 s "
-        "toleration of the taint ran out: web-0, web-2 (beyond the notes) | [3] |"
+        "| 3 | 5 min 55 s | Taint-eviction controller | 2 pods deleted (DisruptionTarget: "
+        "DeletionByTaintManager; Marking for deletion Pod default/web-0 and 1 more) (beyond the "
+        "notes) | default/web-0, default/web-2 | [3] |"
     ) in response.text
-    assert "| web | 3 | 3 | 0 | — |" in response.text
+    assert "| Deployment | default | web | 3 | 3 | 0 | 2 | 3 | — |" in response.text
     assert "event=NODE_DOWN&target=node-a&scenario=two-nodes" in response.text  # normalised
     assert unknown.status_code == 400
     assert unknown.text.startswith("scenario: no scenario named 'three-nodes'; scenarios: ")

@@ -14,7 +14,7 @@ from service.kube.model import (
     Toleration,
     TopologySpreadConstraint,
 )
-from service.queries.cluster_input import snapshot_from_input, uses_cluster_features
+from service.queries.cluster_input import snapshot_from_input
 
 SIMPLE = {
     "nodes": [{"name": "a", "cpu": "2", "memory": "4Gi", "ready": True}],
@@ -37,13 +37,6 @@ FULL = {
     "disruptionBudgets": [{"name": "db-pdb", "workload": "db", "minAvailable": "50%"}],
     "kubernetesVersion": "1.31",
 }  # fmt: skip
-
-
-def test_a_scenario_of_cpu_and_memory_only_is_not_a_real_cluster() -> None:
-    assert not uses_cluster_features(SIMPLE)
-    assert not uses_cluster_features({**SIMPLE, "statefulSets": [], "kubernetesVersion": None})
-    assert uses_cluster_features(FULL)
-    assert uses_cluster_features({**SIMPLE, "nodes": [{**SIMPLE["nodes"][0], "zone": "z"}]})
 
 
 def test_nodes_get_their_labels_and_the_taints_of_their_state() -> None:

@@ -1,4 +1,4 @@
-"""failure_consequences(): the causal chains of the graph, generic and told for a scenario."""
+"""failure_consequences(): the causal chains of the graph, generic and simulated on a scenario."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import pytest
 
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
+from service.kube.model import AutoscalerConfig, ClusterSnapshot
 from service.packs.loader import load_graph
 from service.queries.causal_chain import causal_chain
+from service.queries.cluster_request import ClusterRequest
 from service.queries.failures import failure_consequences
-from service.queries.scenario import named_scenario
-from service.queries.simulation import FailureEvent
+from service.simulation.events import ClusterEvent as FailureEvent
 
 NOTES_47 = ("vms-vs-containers.md", 47)
 NOTES_49 = ("vms-vs-containers.md", 49)
@@ -24,17 +25,26 @@ STUCK = "https://kubernetes.io/docs/tasks/run-application/force-delete-stateful-
 RESTART = "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy"
 FULL_NODE_DOWN = (
     "0/3 nodes are available: 1 node(s) had untolerated taint "
-    "{node.kubernetes.io/unreachable: }, 2 Insufficient cpu."
+    "{node.kubernetes.io/unreachable: }, 2 Insufficient cpu. no new claims to deallocate, "
+    "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
+    "2 No preemption victims found for incoming pod."
 )
+
+
+def named(
+    kg: KnowledgeGraph, scenario: str | None
+) -> tuple[ClusterSnapshot | None, AutoscalerConfig | None]:
+    """A pack's scenario by name, as failureConsequences(scenarioName:) reads it."""
+    if scenario is None:
+        return None, None
+    return ClusterRequest(None, scenario, None, None).resolve(kg, {})
 
 
 def summary(
     kg: KnowledgeGraph, event: str, target: str | None = None, scenario: str | None = None
 ) -> list[tuple[object, ...]]:
     """(order, at, actor, description, [(document, line)], external) per step."""
-    analysis = failure_consequences(
-        kg, event, target, named_scenario(kg, scenario) if scenario else None
-    )
+    analysis = failure_consequences(kg, event, target, *named(kg, scenario))
     return [
         (
             s.order,
@@ -135,63 +145,74 @@ def test_a_chain_without_a_scenario_has_no_outcome_and_ignores_the_target(
     kg: KnowledgeGraph,
 ) -> None:
     assert failure_consequences(kg, "NODE_DOWN", "node-b") == failure_consequences(kg, "NODE_DOWN")
-    assert failure_consequences(kg, "NODE_DOWN").outcome is None
+    assert failure_consequences(kg, "NODE_DOWN").cluster is None
 
 
-# -- told for a scenario -----------------------------------------------------------------------------
+# -- simulated on a pack's scenario ------------------------------------------------------------------
 def test_node_down_on_a_full_cluster_without_autoscaling(kg: KnowledgeGraph) -> None:
     steps = summary(kg, "NODE_DOWN", "node-b", "three-nodes-full")
     assert [(s[0], s[1], s[2], s[3]) for s in steps] == [
-        (1, 50.0, "Node controller", "node-b marked NotReady after the 50 s grace period and tainted node.kubernetes.io/unreachable (NoSchedule, NoExecute)"),
-        (2, 350.0, "Node controller", "4 pods evicted from node-b once their 300 s toleration of the taint ran out: web-1, web-4, api-1, worker-1"),
-        (3, 350.0, "ReplicaSet", "4 replacement pods created at once: web-6 for web-1, web-7 for web-4, api-3 for api-1, worker-3 for worker-1"),
-        (4, 350.0, "Scheduler", f"4 pods (web-6, web-7, api-3, worker-3) Pending: {FULL_NODE_DOWN}"),
-        (5, 350.0, "ReplicaSet", "replicas not restored (web 4/6, api 2/3, worker 2/3 running); the application stays available: every Deployment has a running pod"),
+        (1, 50.0, "Node lifecycle controller", "node-b NotReady after the 50 s node-monitor-grace-period (Ready=Unknown: Kubelet stopped posting node status.), tainted node.kubernetes.io/unreachable:NoSchedule; 4 pods marked not Ready"),
+        (2, 55.0, "Node lifecycle controller", "node-b tainted node.kubernetes.io/unreachable:NoExecute; the taint-eviction controller schedules deletions: 4 pods in 300 s"),
+        (3, 355.0, "Taint-eviction controller", "4 pods deleted (DisruptionTarget: DeletionByTaintManager; Marking for deletion Pod default/web-1 and 3 more)"),
+        (4, 355.0, "ReplicaSet controller", "4 replacement pods created at once: default/web-6 for default/web-1, default/web-7 for default/web-4, default/api-3 for default/api-1, default/worker-3 for default/worker-1"),
+        (5, 355.0, "Scheduler", f"4 pods Pending: {FULL_NODE_DOWN}"),
+        (6, 355.0, "Workload controllers", "replicas not restored (Deployment/default/web 4/6, Deployment/default/api 2/3, Deployment/default/worker 2/3 available); every workload still has an available pod"),
     ]  # fmt: skip
-    outcome = failure_consequences(
-        kg, "NODE_DOWN", "node-b", named_scenario(kg, "three-nodes-full")
-    ).outcome
-    assert outcome is not None
-    assert (outcome.available, outcome.nodes_added) == (True, 0)
+    # each step cites the graph's relation to the same effect: the notes, or a public source
+    assert [s[4] for s in steps] == [[(GRACE, None)], [(GRACE, None)], [(TOLERATION, None)], [NOTES_47], [NOTES_49], [NOTES_47]]  # fmt: skip
+    cluster = failure_consequences(
+        kg, "NODE_DOWN", "node-b", *named(kg, "three-nodes-full")
+    ).cluster
+    assert cluster is not None
+    assert (cluster.outcome.available, cluster.outcome.nodes_added) == (True, 0)
 
 
 def test_node_down_on_a_full_cluster_with_autoscaling(kg: KnowledgeGraph) -> None:
     steps = summary(kg, "NODE_DOWN", "node-b", "three-nodes-full-autoscaling")
-    assert [(s[0], s[1], s[2], s[3]) for s in steps][3:] == [
-        (4, 350.0, "Scheduler", f"4 pods (web-6, web-7, api-3, worker-3) Pending: {FULL_NODE_DOWN}"),
-        (5, 350.0, "Cluster autoscaler", "cluster autoscaler adds 1 node (4 CPU, 16Gi each): autoscaled-1"),
-        (6, 350.0, "Scheduler", "scheduler binds 4 pods: web-6 to autoscaled-1, web-7 to autoscaled-1, api-3 to autoscaled-1, worker-3 to autoscaled-1"),
-        (7, 350.0, "ReplicaSet", "every Deployment runs its desired replicas: web 6/6, api 3/3, worker 3/3"),
+    assert [(s[0], s[1], s[2], s[3]) for s in steps][4:] == [
+        (5, 355.0, "Scheduler", f"4 pods Pending: {FULL_NODE_DOWN}"),
+        (6, 360.0, "Cluster autoscaler", "cluster autoscaler adds 1 node to node group default (least-waste; 4 CPU, 16Gi allocatable each, like node-a) for 4 Pending pods: default-autoscaled-1"),
+        (7, 360.0, "Scheduler", "scheduler binds 4 pods: default/web-6 to default-autoscaled-1, default/web-7 to default-autoscaled-1, default/api-3 to default-autoscaled-1, default/worker-3 to default-autoscaled-1"),
+        (8, 360.0, "Workload controllers", "every workload has its desired pods available (3 workloads)"),
     ]  # fmt: skip
-    assert steps[4][4] == [NOTES_49]
+    assert steps[5][4] == [NOTES_49]
 
 
-def test_a_crash_is_told_with_the_back_off_from_the_graph(kg: KnowledgeGraph) -> None:
+def test_a_crash_of_a_deployment_named_plainly_restarts_its_pods_in_place(
+    kg: KnowledgeGraph,
+) -> None:
     steps = summary(kg, "POD_CRASHED", "api", "three-nodes-full")
     assert [s[3] for s in steps] == [
-        "kubelet restarts the containers of api-0 on node-a, api-1 on node-b, api-2 on node-c "
-        "in place after a 10 s back-off (CrashLoopBackOff: if it keeps crashing, the kubelet "
-        "waits 20 s, 40 s, 80 s, 160 s, then 300 s between restarts); each pod keeps its node; "
-        "until then api has no running container, so the application is unavailable for 10 s"
+        "kubelet restarts the containers of default/api-0 on node-a, default/api-1 on node-b, "
+        "default/api-2 on node-c in place after the 10 s back-off (CrashLoopBackOff doubles it "
+        "to 300 s if it keeps crashing); each pod keeps its node",
+        "every workload has its desired pods available (3 workloads)",
     ]
 
 
-def test_a_pod_too_big_for_the_template_is_told(kg: KnowledgeGraph) -> None:
+def test_a_pod_too_big_for_the_autoscalers_template_does_not_trigger_a_scale_up(
+    kg: KnowledgeGraph,
+) -> None:
     steps = summary(kg, "INSUFFICIENT_RESOURCES", None, "memory-bound-autoscaling")
-    assert [s[3] for s in steps] == [
-        "pod batch-0 Pending: 0/2 nodes are available: 2 Insufficient memory.",
-        "cluster autoscaler adds no node for batch-0: it wouldn't fit if a new node is added "
-        "(8 CPU, 16Gi)",
-        "replicas not restored (batch 0/1 running); the application is unavailable: no pod of "
-        "batch runs",
-    ]
+    assert [(s[1], s[3]) for s in steps] == [
+        (0.0, "scheduler binds 4 pods: default/cache-0 to node-a, default/cache-1 to node-b, "
+              "default/cache-2 to node-a, default/cache-3 to node-b"),
+        (0.0, "default/batch-0 Pending: 0/2 nodes are available: 2 Insufficient memory. no new "
+              "claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not "
+              "helpful for scheduling."),
+        (10.0, "default/batch-0: pod didn't trigger scale-up: 1 Insufficient memory (event "
+               "NotTriggerScaleUp); 1 pod stays Pending"),
+        (10.0, "1 workload with no available pod: Deployment/default/batch"),
+    ]  # fmt: skip
 
 
-def test_all_nodes_down_is_told_from_the_start(kg: KnowledgeGraph) -> None:
+def test_all_nodes_down_evicts_nothing(kg: KnowledgeGraph) -> None:
     steps = summary(kg, "ALL_NODES_DOWN", None, "three-nodes-full")
-    assert [(s[1], s[3]) for s in steps][:2] == [
-        (0.0, "all 3 nodes are down: no pod of web, api, worker can run, so the application is unavailable"),
-        (50.0, "3 nodes (node-a, node-b, node-c) marked NotReady after the 50 s grace period and tainted node.kubernetes.io/unreachable (NoSchedule, NoExecute)"),
+    assert [(s[1], s[3]) for s in steps] == [
+        (50.0, "3 nodes (node-a, node-b, node-c) NotReady after the 50 s node-monitor-grace-period (Ready=Unknown: Kubelet stopped posting node status.), tainted node.kubernetes.io/unreachable:NoSchedule; 12 pods marked not Ready"),
+        (50.0, "Controller detected that all Nodes are not-Ready. Entering master disruption mode: every zone is fully disrupted, so no node is tainted NoExecute and no pod is evicted; the pods stay on their nodes, not Ready"),
+        (50.0, "3 workloads with no available pod: Deployment/default/web, Deployment/default/api, Deployment/default/worker"),
     ]  # fmt: skip
 
 
@@ -276,10 +297,16 @@ def test_a_graph_without_the_event_says_which_is_missing(
         failure_consequences(kg, "POD_CRASHED")
 
 
-def test_steps_the_simulation_does_not_model_keep_their_generic_text(
+def test_a_simulated_step_without_a_relation_to_its_effect_cites_the_effect(
     chain_pack: Callable[[str], KnowledgeGraph],
 ) -> None:
+    # the tiny pack's chain has no relation leading to what the simulation does: each step
+    # cites its effect's own sources, or the event's when the pack lacks the effect
     kg = chain_pack(link("boom", "a", "{actor: fixer, after_seconds: 3}"))
-    scenario = named_scenario(load_graph(), "three-nodes-full")
-    steps = failure_consequences(kg, "NODE_DOWN", "node-a", scenario).steps
-    assert [(s.at_seconds, s.description) for s in steps] == [(3.0, "A: A happens.")]
+    steps = failure_consequences(
+        kg, "NODE_DOWN", "node-a", *named(load_graph(), "three-nodes-full")
+    ).steps
+    assert [(s.effect, [(x.document, x.line) for x in s.sources]) for s in steps][:2] == [
+        ("boom", [("tiny.md", 5)]),
+        ("boom", [("tiny.md", 5)]),
+    ]

@@ -1,4 +1,4 @@
-"""Scenario inputs: validated with field paths, within bounds, and the named scenario files."""
+"""Hand-written scenario inputs: validated with field paths, within bounds; the pack's files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
-from service.queries.scenario import Scenario, named_scenario, scenario_from_mapping
+from service.kube.model import ClusterSnapshot
+from service.queries.cluster_input import snapshot_from_input
+from service.queries.cluster_request import ClusterRequest
 from service.queries.scenarios import pack_scenario
 
 
@@ -22,7 +24,8 @@ from service.queries.scenarios import pack_scenario
         # an unknown field, named with its path
         (
             {"nodes": [{"name": "a", "cpu": "1", "memory": "1Gi", "gpu": "1"}], "deployments": []},
-            "scenario.nodes[0].gpu: unknown field; expected name, cpu, memory, ready",
+            "scenario.nodes[0].gpu: unknown field; expected name, cpu, memory, ready, zone, "
+            "labels, taints, unschedulable, maxPods, nodeGroup",
         ),
         # YAML may write a plain number, but not a boolean
         (
@@ -42,18 +45,32 @@ from service.queries.scenarios import pack_scenario
         # too many Deployments
         (
             {"nodes": [], "deployments": [{}] * 5001},
-            "scenario.deployments: 5001 Deployments is more than the limit of 5000",
+            "scenario.deployments: 5001 deployments is more than the limit of 5000",
+        ),
+        # too many pods in all
+        (
+            {"nodes": [], "deployments": [
+                {"name": f"d{i}", "replicas": 1000, "cpu": "1", "memory": "1"} for i in range(201)
+            ]},
+            "scenario.deployments: 201000 pods in total (the sum of replicas, and a pod per node "
+            "for each DaemonSet) is more than the limit of 200000",
+        ),
+        # one name per workload: the pods are selected by it
+        (
+            {"nodes": [], "deployments": [{"name": "w", "replicas": 1, "cpu": "1", "memory": "1"}] * 2},
+            "scenario.deployments[1].name: duplicate workload name default/w (also "
+            "scenario.deployments[0].name): their pods would share the label app=w",
         ),
     ],
 )  # fmt: skip
 def test_scenario_data_is_validated_with_field_paths(data: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArgument) as raised:
-        scenario_from_mapping(data)
+        snapshot_from_input(data)
     assert str(raised.value) == message
 
 
-def test_the_bounds_admit_5000_nodes_and_150000_pods() -> None:
-    scenario = scenario_from_mapping(
+def test_the_bounds_admit_5000_nodes_and_150000_pods(kg: KnowledgeGraph) -> None:
+    request = ClusterRequest(
         {
             "nodes": [{"name": f"n{i}", "cpu": "32", "memory": "128Gi"} for i in range(5000)],
             "deployments": [
@@ -61,9 +78,15 @@ def test_the_bounds_admit_5000_nodes_and_150000_pods() -> None:
                 for i in range(1500)
             ],
             "autoscaler": {"maxNodes": 10_000, "nodeCpu": "32", "nodeMemory": "128Gi"},
-        }
+        },
+        None,
+        None,
+        None,
     )
-    assert (len(scenario.nodes), scenario.pod_count) == (5000, 150_000)
+    cluster, autoscaler = request.resolve(kg, {})
+    assert cluster is not None and autoscaler is not None
+    assert (len(cluster.nodes), sum(w.replicas or 0 for w in cluster.workloads)) == (5000, 150_000)
+    assert autoscaler.max_nodes_total == 10_000
 
 
 json_values = st.recursive(
@@ -89,11 +112,11 @@ field_names = st.sampled_from(
 )
 def test_any_scenario_data_is_accepted_or_refused_clearly(data: dict[str, Any]) -> None:
     try:
-        scenario = scenario_from_mapping(data)
+        cluster = snapshot_from_input(data)
     except InvalidArgument as error:
         assert str(error).startswith("scenario")
     else:
-        assert isinstance(scenario, Scenario)
+        assert isinstance(cluster, ClusterSnapshot)
 
 
 def test_every_named_scenario_is_valid(kg: KnowledgeGraph) -> None:
@@ -101,10 +124,19 @@ def test_every_named_scenario_is_valid(kg: KnowledgeGraph) -> None:
         "memory-bound-autoscaling",
         "three-nodes-full",
         "three-nodes-full-autoscaling",
-        "three-zones",  # zones and constraints: a real cluster (service.queries.cluster_input)
+        "three-zones",
     ]
-    simple = ["memory-bound-autoscaling", "three-nodes-full", "three-nodes-full-autoscaling"]
-    assert [named_scenario(kg, name).pod_count for name in simple] == [5, 12, 12]
+    counted = {}
+    for name in sorted(kg.scenarios):
+        cluster = pack_scenario(kg, name)
+        assert cluster is not None
+        counted[name] = (len(cluster.nodes), sum(w.replicas or 0 for w in cluster.workloads))
+    assert counted == {
+        "memory-bound-autoscaling": (2, 5),
+        "three-nodes-full": (3, 12),
+        "three-nodes-full-autoscaling": (3, 12),
+        "three-zones": (6, 13),
+    }
     zones = pack_scenario(kg, "three-zones")
     assert zones is not None
     assert [(w.kind, w.name, w.replicas) for w in zones.workloads] == [
@@ -118,6 +150,6 @@ def test_every_named_scenario_is_valid(kg: KnowledgeGraph) -> None:
 
 def test_an_unknown_named_scenario_lists_the_known_ones(kg: KnowledgeGraph) -> None:
     with pytest.raises(
-        InvalidArgument, match=r"^scenario: no scenario named 'nope'; scenarios: memory-bound"
+        InvalidArgument, match=r"^scenarioName: no scenario named 'nope'; scenarios: memory-bound"
     ):
-        named_scenario(kg, "nope")
+        ClusterRequest(None, "nope", None, None).resolve(kg, {})

@@ -106,11 +106,17 @@ def test_settling_a_manifest_scales_up_on_the_clock_and_reports_what_no_node_fit
     report = simulate_cluster(cluster.snapshot(), "INSUFFICIENT_RESOURCES", autoscaler=autoscaler)
     assert [(s.at_seconds, s.effect, s.pod_count) for s in report.steps] == [
         (0.0, "pod-pending", 3),
+        (10.0, "node-added", 1),  # big-a: NotTriggerScaleUp, 1 Insufficient cpu
         (10.0, "node-added", 1),
         (10.0, "pod-scheduled", 1),
         (10.0, "pod-pending", 2),  # a new message: 0/2 nodes now
+        (20.0, "node-added", 2),  # web-c, big-a: NotTriggerScaleUp, max node group size
         (20.0, "application-unavailable", 0),
     ]
+    assert report.steps[1].description == (
+        "default/big-a: pod didn't trigger scale-up: 1 Insufficient cpu (event "
+        "NotTriggerScaleUp); 1 pod stays Pending"
+    )
     reasons = {p.name: p.reason for p in report.outcome.pods if p.reason}
     fit = (
         "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: "

@@ -284,3 +284,18 @@ def test_node_deleted_recreates_the_statefulset_pod_once_the_pod_gc_removes_it()
 def test_bad_targets_name_what_they_could_be(event: str, target: str | None, message: str) -> None:
     with pytest.raises(InvalidArgument, match=message):
         simulate_cluster(mixed().snapshot(), event, target)
+
+
+def test_a_plain_workload_name_targets_its_pods_unless_several_workloads_have_it() -> None:
+    crashed = simulate_cluster(mixed().snapshot(), "POD_CRASHED", "web")
+    assert crashed.steps[0].pods == ("default/web-a", "default/web-b", "default/web-c")
+    assert simulate_cluster(mixed().snapshot(), "POD_CRASHED", "deployment/web").steps == (
+        crashed.steps
+    )
+    twice = mixed().workload("Deployment", "web", spec("web"), ["n3"], namespace="shop")
+    with pytest.raises(
+        InvalidArgument,
+        match=r"^target: 'web' names several workloads \(deployment/default/web, "
+        r"deployment/shop/web\): give one of them$",
+    ):
+        simulate_cluster(twice.snapshot(), "POD_CRASHED", "web")
