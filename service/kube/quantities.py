@@ -125,6 +125,32 @@ def _suffix_exponents(value: str, suffix: str, field: str, examples: str) -> tup
     )
 
 
+# The forms nearly every quantity takes (``4``, ``250m``, ``16Gi``, ``1073741824``): read with
+# integer arithmetic, the same values as parse_quantity's fractions (see _whole).
+_PLAIN = re.compile(r"([0-9]{1,15})(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?")
+_PLAIN_SCALE: dict[str | None, tuple[int, int]] = {
+    None: (0, 0),
+    "m": (-3, 0),
+    **{k: (v, 0) for k, v in DECIMAL_SUFFIXES.items() if v > 0},
+    **{k: (0, v) for k, v in BINARY_SUFFIXES.items()},
+}
+
+
+def _whole(value: object, scale10: int) -> int | None:
+    """``value`` × 10^``scale10`` when ``value`` is plain digits with an optional common
+    suffix and the result is a whole number (then no rounding applies); else None, for
+    :func:`parse_quantity` to read (or refuse) it."""
+    match = _PLAIN.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    exponent10, exponent2 = _PLAIN_SCALE[match[2]]
+    exponent10 += scale10
+    if exponent10 < 0:
+        return None
+    whole: int = int(match[1]) * 10**exponent10 << exponent2
+    return whole
+
+
 def _ceil(value: Fraction) -> int:
     return -(-value.numerator // value.denominator)
 
@@ -146,6 +172,9 @@ def parse_cpu(value: str, field: str = "cpu") -> int:
     >>> [parse_cpu(v) for v in ("250m", "2", "1.5", "0.0001")]
     [250, 2000, 1500, 1]
     """
+    fast = _whole(value, 3)
+    if fast is not None and fast <= MAX_CPU_MILLICORES:
+        return fast
     exact = parse_quantity(value, field, CPU_EXAMPLES)
     _non_negative(value, exact, field, "a CPU quantity")
     millicores = _ceil(exact * 1000)
@@ -169,6 +198,9 @@ def parse_memory(value: str, field: str = "memory") -> int:
     >>> [parse_memory(v) for v in ("512Mi", "1G", "1e3", "128974848")]
     [536870912, 1000000000, 1000, 128974848]
     """
+    fast = _whole(value, 0)
+    if fast is not None and fast <= MAX_MEMORY_BYTES:
+        return fast
     exact = parse_quantity(value, field, MEMORY_EXAMPLES)
     _non_negative(value, exact, field, "a memory quantity")
     size = _ceil(exact)
@@ -191,6 +223,9 @@ def parse_units(value: str, field: str = "quantity") -> int:
     >>> [parse_units(v) for v in ("110", "1k", "0.5")]
     [110, 1000, 1]
     """
+    fast = _whole(value, 0)
+    if fast is not None and fast <= MAX_UNITS:
+        return fast
     exact = parse_quantity(value, field, UNIT_EXAMPLES)
     _non_negative(value, exact, field, "a resource quantity")
     units = _ceil(exact)

@@ -237,6 +237,13 @@ class Engine:
         self.queued[pod] = self._seq
         self.queued_at[pod] = self.now
 
+    def enqueue_all(self, pods: Sequence[int]) -> None:
+        """:meth:`enqueue` each of ``pods``, in order."""
+        start = self._seq + 1
+        self._seq += len(pods)
+        self.queued.update(zip(pods, range(start, self._seq + 1), strict=True))
+        self.queued_at.update(dict.fromkeys(pods, self.now))
+
     def schedule(self, pods: Iterable[int]) -> list[int]:
         """Schedule ``pods`` in kube-scheduler's queue order; returns those left Pending."""
         state = self.state

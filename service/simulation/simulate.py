@@ -127,10 +127,8 @@ def settle(engine: Engine, record: bool = False) -> Settle:
             if first < wanted:
                 ordered.append((ref, wanted))
         else:
-            spec = workloads.template_spec(ref)
-            created += [workloads.new_pod(ref, spec) for _ in range(wanted)]
-    for p in created:
-        engine.enqueue(p)
+            created += workloads.new_pods(ref, workloads.template_spec(ref), wanted)
+    engine.enqueue_all(created)
     before = set(state.pending_pods())
     engine.schedule(state.pending_pods())
     while ordered:

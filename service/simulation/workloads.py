@@ -187,6 +187,14 @@ class Workloads:
         self.names.add((ref.namespace, name))
         return p
 
+    def new_pods(self, ref: WorkloadRef, spec: int, count: int) -> range:
+        """:meth:`new_pod` ``count`` times, at once (a Deployment's missing replicas)."""
+        names = [self._fresh_name(ref) for _ in range(count)]
+        pods = self.state.add_pods(ref.namespace, names, spec, ref)
+        self.pods.setdefault(ref, []).extend(pods)
+        self.names.update((ref.namespace, name) for name in names)
+        return pods
+
     def template_spec(self, ref: WorkloadRef) -> int:
         """The spec of a pod made from the workload's template, once admitted."""
         found = self.admitted.get(ref)

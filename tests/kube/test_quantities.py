@@ -20,6 +20,7 @@ from service.kube.quantities import (
     parse_cpu,
     parse_memory,
     parse_quantity,
+    parse_units,
 )
 
 
@@ -200,3 +201,22 @@ def test_any_text_parses_or_is_refused_clearly(text: str) -> None:
             assert isinstance(error, InvalidArgument)
         else:
             assert isinstance(value, int) and value >= 0
+
+
+@given(
+    st.integers(0, 10**16).map(str) | st.from_regex(r"0{1,3}[0-9]{1,4}", fullmatch=True),
+    st.sampled_from(["", "m", "k", "M", "G", "T", "P", "Ki", "Mi", "Gi", "Ti", "Pi", "n", "Ei"]),
+)
+def test_the_integer_reading_of_plain_quantities_is_the_exact_one(digits: str, suffix: str) -> None:
+    """parse_cpu/parse_memory/parse_units read ``<digits><suffix>`` with integers: the same
+    value, or the same error, as rounding up the exact fraction."""
+    text = digits + suffix
+    for parse, unit, limit in ((parse_cpu, 1000, MAX_CPU_MILLICORES),
+                               (parse_memory, 1, MAX_MEMORY_BYTES), (parse_units, 1, 2**53)):  # fmt: skip
+        exact = parse_quantity(text, "q") * unit
+        expected = -(-exact.numerator // exact.denominator)
+        if expected <= limit:
+            assert parse(text, "q") == expected
+        else:
+            with pytest.raises(InvalidArgument, match=r"^q: .* is more than the limit of "):
+                parse(text, "q")
