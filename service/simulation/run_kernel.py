@@ -237,7 +237,7 @@ def place_run(
     # every node that compile to vector code (_fits and _hot for each node, as one loop,
     # took most of a run's time at 5,000 nodes)
     feasible = np.empty(n, dtype=np.bool_)
-    hot = np.zeros(n, dtype=np.bool_)
+    hot_at = np.zeros(n, dtype=np.bool_)
     for x in range(n):
         feasible[x] = (node_class[x] >= 0) & (pod_counts[x] < max_pods[x])
     for w in range(len(wanted)):
@@ -248,13 +248,13 @@ def place_run(
     for h in range(host_rules_count):
         i = host_rules[h]
         for x in range(n):
-            hot[x] |= rule_counts[i, x] > 0  # nothing of the run is bound yet
+            hot_at[x] |= rule_counts[i, x] > 0  # nothing of the run is bound yet
     floor = np.full(classes, -1, dtype=np.int64)  # a full list's worst: no node under it enters
     for x in range(n):
         if not feasible[x]:
             continue
         c = node_class[x]
-        if hot[x]:
+        if hot_at[x]:
             tracked[tracked_count] = x
             tracked_at[x] = tracked_count
             tracked_count += 1
