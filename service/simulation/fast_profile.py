@@ -104,6 +104,9 @@ class Profile:
     side: NodeSide | None = None  # shared with the profiles of like pods, while topology_pos
     side_pos: int = -1  # is this
     topology_inputs: tuple[Any, ...] | None = None  # the same, kept while the topology is
+    # static_code, pinned, tt_raw and the topologies' eligible nodes are the NodeSide's,
+    # read only, until update_profile first changes them (then they are copies of its own)
+    owns_arrays: bool = False
 
 
 def _zeros(index: NodeIndex) -> Int64Array:
@@ -160,7 +163,8 @@ def affinity_specs(state: ClusterState) -> AffinitySpecs:
 class NodeSide:
     """What a pod's node selector, node affinity and tolerations make of the nodes (shared
     by the profiles of pods that have the same three, while the nodes' taints, cordons and
-    presence stay as they were: each profile takes copies, which it updates on its own)."""
+    presence stay as they were: a profile reads the side's arrays until it first updates
+    them, on copies of its own: :attr:`Profile.owns_arrays`)."""
 
     code: Int64Array
     reasons: dict[int, str]
@@ -219,11 +223,11 @@ def build_profile(
     return Profile(
         key=(),
         pod=pod,
-        static_code=side.code.copy(),
+        static_code=side.code,  # the side's until update_profile: see Profile.owns_arrays
         taint_reasons=dict(side.reasons),
-        pinned=None if side.pinned is None else side.pinned.copy(),
-        tt_raw=side.tt_raw.copy(),
-        na_raw=None if side.na_raw is None else side.na_raw.copy(),
+        pinned=side.pinned,
+        tt_raw=side.tt_raw,
+        na_raw=side.na_raw,  # never written
         topologies=topologies,
         require_all_soft=bool(spec.topology_spread),
         balanced=not (state.version >= (1, 33) and not pod.request[0] and not pod.request[1]),
@@ -297,6 +301,14 @@ def update_profile(
     spec = profile.pod.spec
     verdicts = profile.taint_verdicts
     tt_radix, na_radix = profile.class_radix
+    if not profile.owns_arrays:  # the NodeSide's until now (they are shared): its own copies
+        profile.static_code = profile.static_code.copy()
+        profile.tt_raw = profile.tt_raw.copy()
+        if profile.pinned is not None:
+            profile.pinned = profile.pinned.copy()
+        for t in profile.topologies:
+            t.eligible = t.eligible.copy()
+        profile.owns_arrays = True
     for node in nodes:
         group = int(index.taint_group[node])
         verdict = verdicts.get(group)
@@ -360,8 +372,8 @@ def _spread_topologies(
             result.append(
                 Topology(
                     kind, c.topology_key, c.topology_key == HOSTNAME,
-                    _spread_counts(state, index, pod, c.selector), column, made[1].copy(),
-                    c.max_skew, c.min_domains, c.matches(pod.labels), made[0].copy(),
+                    _spread_counts(state, index, pod, c.selector), column, made[1],
+                    c.max_skew, c.min_domains, c.matches(pod.labels), made[0],
                     c.honor_taints, c.counts(pod.labels),
                 )
             )  # fmt: skip
