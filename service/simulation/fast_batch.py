@@ -72,13 +72,15 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
         profile.kernel_inputs = _static_inputs(profile, index.kernel_rules, n)
     wanted, wants, rules, rule_codes, rule_score = profile.kernel_inputs
     kind, hostname, skew, max_skew, self_match, min_domains, grows, domains = rules
-    ok, codes, top, rule_eligible = _topology_inputs(profile, index.present, n)
+    (node_class, rep, domain_nodes, present_domains, eligible_count), rule_eligible = (
+        _topology_inputs(profile, index.present, n)
+    )
     topologies = profile.topologies
     # read now: counts change with every bind
     rule_counts = np.stack([t.counts[:n] for t in topologies]) if topologies else rule_codes
     na = profile.na_raw
     chosen: Int64Array = place_run(
-        count, ok, codes, top,
+        count, node_class, rep, domain_nodes, present_domains, eligible_count,
         state.allocatable[:n], state.requested[:n], state.nonzero_requested[:n],
         state.pod_count[:n], state.max_pods[:n],
         wanted, wants, profile.pod.spec.nonzero_cpu, profile.pod.spec.nonzero_memory,
@@ -93,48 +95,51 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     return nodes
 
 
-def _topology_inputs(
-    profile: Profile, present: BoolArray, n: int
-) -> tuple[BoolArray, Int64Array, int, BoolArray]:
-    """The nodes that pass the static filters, the class codes (compacted when sparse: the
-    kernel's table is code-sized) and the rules' eligible nodes, kept while the profile's
-    topology stays as it was (taints, cordons and removals change them in place:
-    :func:`~service.simulation.fast_profile.update_profile`). The first two are shared by
-    the profiles of one :class:`~service.simulation.fast_profile.NodeSide` (the same
-    static filters and class codes, for the same rules' label columns) while they are as
-    built."""
+Tables = tuple[Int64Array, Int64Array, Int64Array, Int64Array, Int64Array]
+
+
+def _topology_inputs(profile: Profile, present: BoolArray, n: int) -> tuple[Tables, BoolArray]:
+    """The kernel's :func:`~service.simulation.run_kernel.static_tables` (the nodes' classes
+    from the static filters and class codes, the rules' eligible nodes per domain) and the
+    rules' eligible nodes, kept while the profile's topology stays as it was (taints,
+    cordons and removals change them: :func:`~service.simulation.fast_profile.update_profile`).
+    Shared by the profiles of one :class:`~service.simulation.fast_profile.NodeSide` with
+    the same rules on the same eligible nodes while they are as built: every Deployment is
+    a profile, and these passes over every node would otherwise be made for each."""
     from service.simulation.fast_scheduler import class_codes  # here: it imports this module
+    from service.simulation.run_kernel import static_tables
 
     kept = profile.topology_inputs
     if kept is not None and kept[0] == profile.topology_pos and kept[1] is profile.class_code:
-        return kept[2], kept[3], kept[4], kept[5]
+        return kept[2]  # type: ignore[no-any-return]
     topologies = profile.topologies
     side = profile.side if profile.topology_pos == profile.side_pos else None
-    columns = tuple((id(t.column), t.hostname) for t in topologies)
-    shared = None if side is None else side.kernel.get(columns)
+    # the side's eligible arrays while the profile is as built (Profile.owns_arrays)
+    key = tuple((t.kind, t.hostname, id(t.column), id(t.eligible)) for t in topologies)
+    shared = None if side is None else side.kernel.get(key)
     if shared is None:
         codes = class_codes(profile)
         ok = present[:n] & (profile.static_code == 0)
         top = int(codes.max(initial=0))
-        compact = codes
-        if top >= 8 * n + 64:
-            compact = np.unique(codes, return_inverse=True)[1].astype(np.int64)
-            top = int(compact.max(initial=0))
-        if side is not None:  # a copy: the profile's codes change with its topology
-            shared = side.kernel[columns] = (
-                ok,
-                compact.copy(),
-                top,
-                [t.column for t in topologies],
-            )
+        if top >= 8 * n + 64:  # the kernel's table is code-sized: compacted when sparse
+            codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
+            top = int(codes.max(initial=0))
+        if topologies:
+            eligible = np.stack([t.eligible[:n] for t in topologies])
+        else:
+            eligible = np.zeros((0, n), dtype=np.bool_)
+        kind, hostname, *_, domains = profile.kernel_inputs[2]  # type: ignore[index]
+        rule_score = profile.kernel_inputs[4]  # type: ignore[index]
+        tables: Tables = static_tables(
+            ok, codes, top, kind, hostname, domains, rule_score, eligible
+        )
+        made = (tables, eligible)
+        if side is not None:  # the arrays the key names kept alive with it
+            side.kernel[key] = (made, [(t.column, t.eligible) for t in topologies])
     else:
-        ok, compact, top, _ = shared
-    if topologies:
-        eligible = np.stack([t.eligible[:n] for t in topologies])
-    else:
-        eligible = np.zeros((0, n), dtype=np.bool_)
-    profile.topology_inputs = (profile.topology_pos, profile.class_code, ok, compact, top, eligible)
-    return ok, compact, top, eligible
+        made = shared[0]
+    profile.topology_inputs = (profile.topology_pos, profile.class_code, made)
+    return made
 
 
 def _static_inputs(

@@ -176,7 +176,7 @@ class NodeSide:
     tolerates_unschedulable: bool
     taints_ok: BoolArray  # per node
     eligible: dict[tuple[object, ...], tuple[BoolArray, BoolArray]] = field(default_factory=dict)
-    # fast_batch's static-filter mask and compacted class codes, by the rules' label columns
+    # fast_batch's kernel tables (run_kernel.static_tables), by the rules and their eligible nodes
     kernel: dict[tuple[object, ...], tuple[Any, ...]] = field(default_factory=dict)
 
 

@@ -136,65 +136,40 @@ def _insert(top: Any, c: int, lo: int, size: int, keep: int, x: int, packed: Any
 
 
 @jit
-def place_run(
-    count: int,
-    ok: Any,  # per node: evaluated and no static filter fails
-    codes: Any, code_top: int,  # per node: its class code (``fast_scheduler.class_codes``) ≤ code_top
-    allocatable: Any, requested: Any, nonzero: Any, pod_counts: Any, max_pods: Any,  # the state's
-    wanted: Any, wants: Any,  # the resources the pod requests, and how much
-    pod_nz_cpu: int, pod_nz_mem: int, balanced: bool,
-    rank: Any, tt_raw: Any, na_raw: Any, has_na_raw: bool, require_all: bool,
-    rule_kind: Any, rule_host: Any, rule_skew: Any, rule_max_skew: Any, rule_self: Any,
-    rule_min_domains: Any, rule_grows: Any,  # per topology rule, in the profile's order
-    domains: Any,  # per rule: how many score codes
-    rule_codes: Any, rule_score: Any, rule_counts: Any, rule_eligible: Any,  # rule × node
+def static_tables(
+    ok: Any, codes: Any, code_top: int, rule_kind: Any, rule_host: Any, domains: Any,
+    rule_score: Any, rule_eligible: Any,
 ) -> Any:  # fmt: skip
-    """The nodes chosen for up to ``count`` pods in a row (fewer: the next fits nowhere)."""
+    """What :func:`place_run` reads of the nodes that stays while a profile's topology does,
+    made once for the runs of every profile alike (``fast_batch`` keeps it):
+
+    - ``node_class``: each node's class, numbered in node order (-1: not ``ok``, a static
+      filter fails), ``codes`` being its class code (``fast_scheduler.class_codes``) ≤
+      ``code_top``; ``rep``: each class's first node;
+    - per rule (not per node): its eligible nodes per domain (``domain_nodes``) and how
+      many domains have one (``present_domains``); per per-node DoNotSchedule rule: its
+      eligible nodes (``eligible_count``)."""
     n = len(ok)
     rules = len(rule_kind)
-    pod = np.zeros(5, dtype=np.int64)  # nonzero cpu, memory; requested cpu, memory; balanced
-    pod[0] = pod_nz_cpu
-    pod[1] = pod_nz_mem
-    pod[4] = 1 if balanced else 0
-    for w in range(len(wanted)):
-        if wanted[w] < 2:
-            pod[2 + wanted[w]] = wants[w]
-    added = np.zeros(n, dtype=np.int64)  # the run's pods bound to each node so far
-    # per rule: totals per domain over its eligible nodes; per-node rules' eligible counts
     max_domains = 1
-    host_rules_count = 0
     for i in range(rules):
         max_domains = max(max_domains, domains[i])
-        if rule_host[i]:
-            host_rules_count += 1
-    host_rules = np.zeros(host_rules_count, dtype=np.int64)
-    domain_counts = np.zeros((rules, max_domains), dtype=np.int64)
     domain_nodes = np.zeros((rules, max_domains), dtype=np.int64)
     eligible_count = np.zeros(rules, dtype=np.int64)
-    zero_eligible = np.zeros(rules, dtype=np.int64)
-    h = 0
     for i in range(rules):
         if rule_host[i]:
-            host_rules[h] = i
-            h += 1
             if rule_kind[i] == HARD:
                 for x in range(n):
-                    if rule_eligible[i, x]:
-                        eligible_count[i] += 1
-                        if rule_counts[i, x] == 0:
-                            zero_eligible[i] += 1
+                    eligible_count[i] += rule_eligible[i, x]
         else:
             for x in range(n):
                 if rule_eligible[i, x]:
-                    d = rule_score[i, x]
-                    domain_counts[i, d] += rule_counts[i, x]
-                    domain_nodes[i, d] += 1
+                    domain_nodes[i, rule_score[i, x]] += 1
     present_domains = np.zeros(rules, dtype=np.int64)
     for i in range(rules):
         for d in range(max_domains):
             if domain_nodes[i, d] > 0:
                 present_domains[i] += 1
-    # classes: codes compacted in node order
     class_of_code = np.full(code_top + 1, -1, dtype=np.int64)
     node_class = np.full(n, -1, dtype=np.int64)
     rep = np.empty(n, dtype=np.int64)
@@ -207,6 +182,60 @@ def place_run(
                 rep[classes] = x
                 classes += 1
             node_class[x] = c
+    return node_class, rep[:classes].copy(), domain_nodes, present_domains, eligible_count
+
+
+@jit
+def place_run(
+    count: int,
+    node_class: Any, rep: Any,  # per node its class (-1: filtered out), per class its first node
+    domain_nodes: Any, present_domains: Any, eligible_count: Any,  # the rest of static_tables
+    allocatable: Any, requested: Any, nonzero: Any, pod_counts: Any, max_pods: Any,  # the state's
+    wanted: Any, wants: Any,  # the resources the pod requests, and how much
+    pod_nz_cpu: int, pod_nz_mem: int, balanced: bool,
+    rank: Any, tt_raw: Any, na_raw: Any, has_na_raw: bool, require_all: bool,
+    rule_kind: Any, rule_host: Any, rule_skew: Any, rule_max_skew: Any, rule_self: Any,
+    rule_min_domains: Any, rule_grows: Any,  # per topology rule, in the profile's order
+    domains: Any,  # per rule: how many score codes
+    rule_codes: Any, rule_score: Any, rule_counts: Any, rule_eligible: Any,  # rule × node
+) -> Any:  # fmt: skip
+    """The nodes chosen for up to ``count`` pods in a row (fewer: the next fits nowhere).
+    The tables of :func:`static_tables` come first."""
+    n = len(node_class)
+    rules = len(rule_kind)
+    classes = len(rep)
+    pod = np.zeros(5, dtype=np.int64)  # nonzero cpu, memory; requested cpu, memory; balanced
+    pod[0] = pod_nz_cpu
+    pod[1] = pod_nz_mem
+    pod[4] = 1 if balanced else 0
+    for w in range(len(wanted)):
+        if wanted[w] < 2:
+            pod[2 + wanted[w]] = wants[w]
+    added = np.zeros(n, dtype=np.int64)  # the run's pods bound to each node so far
+    # per rule: the matching pods per domain over its eligible nodes, and for a per-node
+    # DoNotSchedule rule its eligible nodes without one (only nodes with pods are read)
+    max_domains = domain_nodes.shape[1]
+    host_rules_count = 0
+    for i in range(rules):
+        if rule_host[i]:
+            host_rules_count += 1
+    host_rules = np.zeros(host_rules_count, dtype=np.int64)
+    domain_counts = np.zeros((rules, max_domains), dtype=np.int64)
+    zero_eligible = eligible_count.copy()
+    h = 0
+    for i in range(rules):
+        host = rule_host[i]
+        if host:
+            host_rules[h] = i
+            h += 1
+            if rule_kind[i] != HARD:
+                continue
+        for x in range(n):
+            if rule_counts[i, x] != 0 and rule_eligible[i, x]:
+                if host:
+                    zero_eligible[i] -= 1
+                else:
+                    domain_counts[i, rule_score[i, x]] += rule_counts[i, x]
     class_code = np.zeros((rules, classes), dtype=np.int64)
     class_score = np.zeros((rules, classes), dtype=np.int64)
     class_tt = np.zeros(classes, dtype=np.int64)
@@ -540,16 +569,22 @@ def _raw(
 
 
 def warm_up() -> None:
-    """Compile (or load) :func:`place_run` now, with the types the scheduler calls it with."""
+    """Compile (or load) :func:`static_tables` and :func:`place_run` now, with the types the
+    scheduler calls them with."""
     n = 2
     ints = np.zeros(n, dtype=np.int64)
     table = np.ones((n, 3), dtype=np.int64, order="F")
     rules = np.zeros((1, n), dtype=np.int64)
+    kind, host, domains = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.bool_), ints[:1] + 1
+    eligible = np.ones((1, n), dtype=np.bool_)
+    node_class, rep, domain_nodes, present_domains, eligible_count = static_tables(
+        np.ones(n, dtype=np.bool_), ints, 0, kind, host, domains, rules, eligible
+    )
     place_run(
-        1, np.ones(n, dtype=np.bool_), ints, 0, table, table * 0, table[:, :2] * 0, ints,
+        1, node_class, rep, domain_nodes, present_domains, eligible_count, table, table * 0, table[:, :2] * 0, ints,
         ints + 1, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), 1, 1, True,
-        np.arange(n, dtype=np.int64), ints, ints, False, False, np.zeros(1, dtype=np.int64),
-        np.ones(1, dtype=np.bool_), np.zeros(1), np.ones(1, dtype=np.int64), ints[:1],
-        np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_), np.ones(1, dtype=np.int64),
-        rules, rules, rules, np.ones((1, n), dtype=np.bool_),
+        np.arange(n, dtype=np.int64), ints, ints, False, False, kind,
+        host, np.zeros(1), np.ones(1, dtype=np.int64), ints[:1],
+        np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_), domains,
+        rules, rules, rules, eligible,
     )  # fmt: skip
