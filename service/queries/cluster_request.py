@@ -28,8 +28,9 @@ from service.errors import InvalidArgument
 from service.knowledge import KnowledgeGraph
 from service.kube.model import AutoscalerConfig, ClusterSnapshot, NodeGroup
 from service.kube.quantities import parse_cpu, parse_memory
+from service.kube.wellknown import HOSTNAME
 from service.queries.autoscaler_input import autoscaler_config
-from service.queries.cluster_input import NODE_GROUP_LABEL, node_from_input, snapshot_from_input
+from service.queries.cluster_input import node_from_input, snapshot_from_input
 from service.queries.scenario import MAX_AUTOSCALER_NODES, boolean, check_keys, quantity
 from service.queries.scenarios import named_snapshot
 from service.simulation.autoscaling import node_groups
@@ -125,13 +126,14 @@ def _own_autoscaler(cluster: ClusterSnapshot, data: object, field: str) -> Autos
             "(maxNodes, groups [{name, maxSize}]), whose groups grow by copies of their nodes",
         )
     group = groups[0]
-    labels = {k: v for k, v in group.template.labels.items() if k == NODE_GROUP_LABEL}
     name = f"template-node-for-{group.name}"
     node = node_from_input({"name": name, "cpu": cpu, "memory": memory}, field)
+    # the group's labels (its group, zone, …: a new node is of the group), another size
+    labels = {**group.template.labels, HOSTNAME: name}
     own = NodeGroup(
         name=group.name,
         template=name,
         max_size=MAX_AUTOSCALER_NODES,
-        template_node=msgspec.structs.replace(node, labels={**node.labels, **labels}),
+        template_node=msgspec.structs.replace(node, labels=labels),
     )
     return AutoscalerConfig(groups=(own,), max_nodes_total=limits.max_nodes_total)

@@ -152,6 +152,26 @@ async def test_the_autoscaler_argument_overrides_a_scenarios_own(kg: KnowledgeGr
             (own, none, capped)] == [["default-autoscaled-1"], [None], ["default-autoscaled-1"]]  # fmt: skip
 
 
+async def test_a_scenarios_own_autoscaler_of_another_size_grows_the_group_from_its_template(
+    kg: KnowledgeGraph,
+) -> None:
+    small = [{"key": "node.kubernetes.io/instance-type", "value": "small"}]
+    scenario = {
+        "nodes": [{"name": "a", "cpu": "2", "memory": "4Gi", "labels": small},
+                  {"name": "b", "cpu": "4", "memory": "8Gi", "labels": small}],
+        "deployments": [{"name": "web", "replicas": 8, "cpu": "1", "memory": "1Gi"}],
+        "autoscaler": {"maxNodes": 4, "nodeCpu": "2", "nodeMemory": "4Gi"},
+    }  # fmt: skip
+    answer = await run(kg, e="INSUFFICIENT_RESOURCES", s=scenario)
+    assert [s["description"] for s in answer["steps"]][2:4] == [
+        "cluster autoscaler adds 1 node to node group small (least-waste; 2 CPU, 4Gi "
+        "allocatable each, from the group's template) for 2 Pending pods: small-autoscaled-1",
+        "scheduler binds 2 pods: default/web-6 to small-autoscaled-1, default/web-7 to "
+        "small-autoscaled-1",
+    ]
+    assert answer["outcome"]["available"] is True
+
+
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
