@@ -73,7 +73,7 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     wanted, wants, rules, rule_codes, rule_score = profile.kernel_inputs
     kind, hostname, skew, max_skew, self_match, min_domains, grows, domains = rules
     (node_class, rep, domain_nodes, present_domains, eligible_count), rule_eligible = (
-        _topology_inputs(profile, index.present, n)
+        _topology_inputs(profile, index.present, n, (kind, hostname, domains, rule_score))
     )
     topologies = profile.topologies
     # read now: counts change with every bind
@@ -98,14 +98,18 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
 Tables = tuple[Int64Array, Int64Array, Int64Array, Int64Array, Int64Array]
 
 
-def _topology_inputs(profile: Profile, present: BoolArray, n: int) -> tuple[Tables, BoolArray]:
+def _topology_inputs(
+    profile: Profile, present: BoolArray, n: int, rules: tuple[Any, Any, Any, Any]
+) -> tuple[Tables, BoolArray]:
     """The kernel's :func:`~service.simulation.run_kernel.static_tables` (the nodes' classes
     from the static filters and class codes, the rules' eligible nodes per domain) and the
     rules' eligible nodes, kept while the profile's topology stays as it was (taints,
     cordons and removals change them: :func:`~service.simulation.fast_profile.update_profile`).
-    Shared by the profiles of one :class:`~service.simulation.fast_profile.NodeSide` with
-    the same rules on the same eligible nodes while they are as built: every Deployment is
-    a profile, and these passes over every node would otherwise be made for each."""
+    ``rules``: the rules' kinds, per-node flags, domain counts and the nodes' domains (of
+    :func:`_static_inputs`). Shared by the profiles of one
+    :class:`~service.simulation.fast_profile.NodeSide` with the same rules on the same
+    eligible nodes while they are as built: every Deployment is a profile, and these passes
+    over every node would otherwise be made for each."""
     from service.simulation.fast_scheduler import class_codes  # here: it imports this module
     from service.simulation.run_kernel import static_tables
 
@@ -128,11 +132,7 @@ def _topology_inputs(profile: Profile, present: BoolArray, n: int) -> tuple[Tabl
             eligible = np.stack([t.eligible[:n] for t in topologies])
         else:
             eligible = np.zeros((0, n), dtype=np.bool_)
-        kind, hostname, *_, domains = profile.kernel_inputs[2]  # type: ignore[index]
-        rule_score = profile.kernel_inputs[4]  # type: ignore[index]
-        tables: Tables = static_tables(
-            ok, codes, top, kind, hostname, domains, rule_score, eligible
-        )
+        tables: Tables = static_tables(ok, codes, top, *rules, eligible)
         made = (tables, eligible)
         if side is not None:  # the arrays the key names kept alive with it
             side.kernel[key] = (made, [(t.column, t.eligible) for t in topologies])
