@@ -282,8 +282,8 @@ class ClusterState:
         """Register a pod spec (e.g. a workload template variant); returns its index."""
         k = len(self.specs)
         del self._spec_sparse[k:], self._spec_nz[k:], self._scoring_terms[k:]
-        self.spec_request = self.spec_request[:k]
-        self.spec_nonzero = self.spec_nonzero[:k]
+        self.spec_request = _truncated(self.spec_request, k)
+        self.spec_nonzero = _truncated(self.spec_nonzero, k)
         self.specs.append(spec)
         self._spec_rows([spec])
         return len(self.specs) - 1
@@ -772,8 +772,8 @@ class Checkpoint:
         """Forget the specs, keys, counters and nodes added since the checkpoint."""
         del state.specs[self.specs :], state._spec_sparse[self.specs :]
         del state._spec_nz[self.specs :], state._scoring_terms[self.specs :]
-        state.spec_request = state.spec_request[: self.specs]
-        state.spec_nonzero = state.spec_nonzero[: self.specs]
+        state.spec_request = _truncated(state.spec_request, self.specs)
+        state.spec_nonzero = _truncated(state.spec_nonzero, self.specs)
         for spec in [s for s in state.spec_namespaces if s >= self.specs]:
             del state.spec_namespaces[spec]
         for key in list(state._key_pods):
@@ -833,8 +833,9 @@ def parse_version(version: str) -> tuple[int, int]:
 def _appended(rows: Int64Array, more: Sequence[Sequence[int]]) -> Int64Array:
     """``rows`` with ``more`` after them. ``rows`` is a prefix of a buffer with room to grow
     (doubling), so that adding one spec at a time (each workload's admitted template: 5,000
-    for 5,000 Deployments) copies the rows a logarithmic number of times, not once a spec;
-    rows already there are never written."""
+    for 5,000 Deployments) copies the rows a logarithmic number of times, not once a spec.
+    Rows once handed out are never written: a buffer's rows past ``rows`` have never been
+    part of an array (:func:`_truncated` copies what it shortens)."""
     n, m = len(rows), len(more)
     base = rows.base
     if (
@@ -851,3 +852,9 @@ def _appended(rows: Int64Array, more: Sequence[Sequence[int]]) -> Int64Array:
     buffer[:n] = rows
     buffer[n : n + m] = more
     return buffer[: n + m]
+
+
+def _truncated(rows: Int64Array, k: int) -> Int64Array:
+    """The first ``k`` of ``rows``: the array itself when that is all of it, else a copy (so
+    that :func:`_appended` never writes rows a view of the longer array may still show)."""
+    return rows if len(rows) == k else rows[:k].copy()

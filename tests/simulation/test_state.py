@@ -150,3 +150,25 @@ def test_rollback_puts_everything_back(steps: list[str]) -> None:
             state.counter(PodQuery(LabelSelector(), frozenset({"other"})))
     state.rollback(checkpoint)
     assert observable(state) == before
+
+
+def test_specs_added_one_at_a_time_keep_their_rows_through_a_rollback() -> None:
+    """The spec table grows in place (a Deployment's admitted template each); a row once
+    handed out never changes, even when a rollback shortens the table and specs follow."""
+    state = ClusterState(snapshot())
+    first = [
+        state.add_spec(PodSpec(requests={"cpu": 100 * i}, nonzero_cpu=100 * i)) for i in range(40)
+    ]
+    assert state.spec_request[first, 0].tolist() == [100 * i for i in range(40)]
+    checkpoint = state.checkpoint()
+    web = state.add_spec(WEB)
+    seen = state.spec_request[web]  # a view of the row
+    assert dict(zip(state.resources, seen.tolist(), strict=True)) == {
+        "cpu": 500, "memory": 1 << 30, "ephemeral-storage": 0, "nvidia.com/gpu": 1,
+    }  # fmt: skip
+    written = seen.tolist()
+    state.rollback(checkpoint)
+    again = state.add_spec(BARE)
+    assert (again, seen.tolist()) == (web, written)
+    assert state.spec_request[again].tolist() == [0] * len(state.resources)
+    assert state.spec_nonzero[again].tolist() == [100, 200 << 20]
