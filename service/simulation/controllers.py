@@ -15,7 +15,7 @@
   takes its ``terminationGracePeriodSeconds`` (the upper bound) before its object is gone.
 - **POD_DELETED**: the pods are deleted at 0 (Terminating for their grace period on a live
   node); **POD_CRASHED**: the kubelet restarts their containers after the 10 s back-off,
-  the pods NotReady meanwhile.
+  the pods NotReady meanwhile (a step names the workloads left without an available pod).
 - **INSUFFICIENT_RESOURCES**: nothing fails; the settle step is the event.
 """
 
@@ -282,6 +282,16 @@ def crash_pods(engine: Engine, pods: list[int]) -> None:
         engine.touch(p)
         state.pod_ready[p] = False
         engine.at(CRASH_BACKOFF, "restart", p)
+    down = _without_available_pods(engine, running)
+    if down:
+        engine.step(
+            "container-restarted",  # the restart policy's back-off: its chain and sources
+            "Kubelet",
+            f"the crashed containers' pods are not Ready until the kubelet restarts them: "
+            f"{plural(len(down), 'workload')} with no available pod for the "
+            f"{CRASH_BACKOFF:g} s back-off: {names(down)}",
+            running,
+        )
     idle = [p for p in pods if state.pod_node[p] < 0]
     if idle:
         engine.step(
@@ -290,6 +300,31 @@ def crash_pods(engine: Engine, pods: list[int]) -> None:
             f"{names([engine.pod_text(p) for p in idle])} Pending: no container to restart",
             idle,
         )
+
+
+def _without_available_pods(engine: Engine, pods: list[int]) -> list[str]:
+    """The owners of ``pods`` (``Kind/namespace/name``) left with no available pod: bound to a
+    Ready node, Ready, not Terminating."""
+    state = engine.state
+    owners = {state.pod_owner[p] for p in pods}
+    if not owners:
+        return []
+    ok = engine.nodes_ok()
+    up = set()
+    for q in range(len(state.pod_name)):
+        owner = state.pod_owner[q]
+        node = state.pod_node[q]
+        if (
+            owner in owners
+            and node >= 0
+            and state.pod_alive[q]
+            and not state.pod_deleting[q]
+            and state.pod_ready[q]
+            and ok[node]
+        ):
+            up.add(owner)
+    order = {owner: i for i, owner in enumerate(dict.fromkeys(state.pod_owner[p] for p in pods))}
+    return [f"{o.kind}/{o.namespace}/{o.name}" for o in sorted(owners - up, key=order.__getitem__)]
 
 
 def restart(engine: Engine, batch: list[int]) -> None:

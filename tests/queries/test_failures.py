@@ -184,6 +184,8 @@ def test_a_crash_of_a_deployment_named_plainly_restarts_its_pods_in_place(
 ) -> None:
     steps = summary(kg, "POD_CRASHED", "api", "three-nodes-full")
     assert [s[3] for s in steps] == [
+        "the crashed containers' pods are not Ready until the kubelet restarts them: 1 workload "
+        "with no available pod for the 10 s back-off: Deployment/default/api",
         "kubelet restarts the containers of default/api-0 on node-a, default/api-1 on node-b, "
         "default/api-2 on node-c in place after the 10 s back-off (CrashLoopBackOff doubles it "
         "to 300 s if it keeps crashing); each pod keeps its node",

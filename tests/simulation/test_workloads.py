@@ -140,3 +140,19 @@ def test_a_job_replaces_a_pod_evicted_from_a_lost_node() -> None:
         (355.0, "Scheduler", "scheduler binds 1 pod: default/batch-0 to n2"),
     ]
     assert workloads(report) == [("Job", "batch", 2, 2, 0, 1, 2)]
+
+
+def test_a_workload_whose_every_pod_crashed_is_unavailable_for_the_back_off() -> None:
+    cluster = Cluster(nodes=[node("n1", "a")])
+    cluster.workload("Deployment", "web", spec("web"), ["n1", "n1"])
+    cluster.workload("Deployment", "api", spec("api"), ["n1"])
+    one = simulate_cluster(cluster.snapshot(), "POD_CRASHED", "web-a")
+    assert steps(one)[0][0] == 10.0  # web-b still serves: no step at the crash
+    both = simulate_cluster(cluster.snapshot(), "POD_CRASHED", "web")
+    assert steps(both)[0] == (
+        0.0,
+        "container-restarted",
+        "the crashed containers' pods are not Ready until the kubelet restarts them: 1 workload "
+        "with no available pod for the 10 s back-off: Deployment/default/web",
+    )
+    assert both.steps[0].pods == ("default/web-a", "default/web-b")
