@@ -151,13 +151,22 @@ def _whole(value: object, scale10: int) -> int | None:
     return whole
 
 
-def _ceil(value: Fraction) -> int:
-    return -(-value.numerator // value.denominator)
-
-
-def _non_negative(value: str, exact: Fraction, field: str, what: str) -> None:
+def _parse(
+    value: str, field: str, examples: str, what: str, scale10: int, limit: int, shown: str
+) -> int:
+    """``value`` × 10^``scale10`` (1000: millicores), rounded up, as a ``what`` at most
+    ``limit`` (``shown`` in the message): plain forms with integers (:func:`_whole`), the
+    rest exactly (:func:`parse_quantity`)."""
+    fast = _whole(value, scale10)
+    if fast is not None and fast <= limit:
+        return fast
+    exact = parse_quantity(value, field, examples) * 10**scale10
     if exact < 0:
         raise InvalidArgument(field, f"{value!r} is negative; {what} must be at least 0")
+    amount: int = -(-exact.numerator // exact.denominator)
+    if amount > limit:
+        raise InvalidArgument(field, f"{value!r} is more than the limit of {shown}")
+    return amount
 
 
 def parse_cpu(value: str, field: str = "cpu") -> int:
@@ -172,18 +181,8 @@ def parse_cpu(value: str, field: str = "cpu") -> int:
     >>> [parse_cpu(v) for v in ("250m", "2", "1.5", "0.0001")]
     [250, 2000, 1500, 1]
     """
-    fast = _whole(value, 3)
-    if fast is not None and fast <= MAX_CPU_MILLICORES:
-        return fast
-    exact = parse_quantity(value, field, CPU_EXAMPLES)
-    _non_negative(value, exact, field, "a CPU quantity")
-    millicores = _ceil(exact * 1000)
-    if millicores > MAX_CPU_MILLICORES:
-        raise InvalidArgument(
-            field,
-            f"{value!r} is more than the limit of {format_cpu(MAX_CPU_MILLICORES)} CPUs",
-        )
-    return millicores
+    shown = f"{format_cpu(MAX_CPU_MILLICORES)} CPUs"
+    return _parse(value, field, CPU_EXAMPLES, "a CPU quantity", 3, MAX_CPU_MILLICORES, shown)
 
 
 def parse_memory(value: str, field: str = "memory") -> int:
@@ -198,17 +197,8 @@ def parse_memory(value: str, field: str = "memory") -> int:
     >>> [parse_memory(v) for v in ("512Mi", "1G", "1e3", "128974848")]
     [536870912, 1000000000, 1000, 128974848]
     """
-    fast = _whole(value, 0)
-    if fast is not None and fast <= MAX_MEMORY_BYTES:
-        return fast
-    exact = parse_quantity(value, field, MEMORY_EXAMPLES)
-    _non_negative(value, exact, field, "a memory quantity")
-    size = _ceil(exact)
-    if size > MAX_MEMORY_BYTES:
-        raise InvalidArgument(
-            field, f"{value!r} is more than the limit of {format_memory(MAX_MEMORY_BYTES)}"
-        )
-    return size
+    shown = format_memory(MAX_MEMORY_BYTES)
+    return _parse(value, field, MEMORY_EXAMPLES, "a memory quantity", 0, MAX_MEMORY_BYTES, shown)
 
 
 def parse_units(value: str, field: str = "quantity") -> int:
@@ -223,15 +213,7 @@ def parse_units(value: str, field: str = "quantity") -> int:
     >>> [parse_units(v) for v in ("110", "1k", "0.5")]
     [110, 1000, 1]
     """
-    fast = _whole(value, 0)
-    if fast is not None and fast <= MAX_UNITS:
-        return fast
-    exact = parse_quantity(value, field, UNIT_EXAMPLES)
-    _non_negative(value, exact, field, "a resource quantity")
-    units = _ceil(exact)
-    if units > MAX_UNITS:
-        raise InvalidArgument(field, f"{value!r} is more than the limit of {MAX_UNITS}")
-    return units
+    return _parse(value, field, UNIT_EXAMPLES, "a resource quantity", 0, MAX_UNITS, str(MAX_UNITS))
 
 
 def parse_resource(name: str, value: str, field: str) -> int:
