@@ -130,11 +130,20 @@ def test_the_fast_scheduler_decides_as_the_reference(snapshot: ClusterSnapshot) 
     reference, fast = ClusterState(snapshot), ClusterState(snapshot)
     scheduler = FastScheduler(fast)
     for pod in queue_order(reference):
-        expected = schedule_one(reference, pod)
-        got = scheduler.decide(pod)
-        assert got == expected, reference.pod_name[pod]
-        apply(reference, expected)
-        apply(fast, got)
+        _decides_alike(reference, fast, scheduler, pod)
+
+
+def _decides_alike(
+    reference: ClusterState, fast: ClusterState, scheduler: FastScheduler, pod: int
+) -> None:
+    """The fast scheduler's decision for ``pod`` is the reference's, its node statuses in the
+    same order; each state then applies its own."""
+    expected = schedule_one(reference, pod)
+    got = scheduler.decide(pod)
+    assert got == expected, reference.pod_name[pod]
+    assert list(got.statuses) == list(expected.statuses), reference.pod_name[pod]
+    apply(reference, expected)
+    apply(fast, got)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -189,12 +198,7 @@ def _decide_all_twice(
     for _ in range(2):
         pending = [p for p in queue_order(reference) if reference.pod_node[p] < 0]
         for pod in data.draw(st.permutations(pending)):
-            expected = schedule_one(reference, pod)
-            got = scheduler.decide(pod)
-            assert got == expected, reference.pod_name[pod]
-            assert list(got.statuses) == list(expected.statuses), reference.pod_name[pod]
-            apply(reference, expected)
-            apply(fast, got)
+            _decides_alike(reference, fast, scheduler, pod)
             bound = [q for q, n in enumerate(reference.pod_node) if n >= 0]
             if bound and data.draw(st.integers(0, 3)) == 0:
                 gone = data.draw(st.sampled_from(bound))
@@ -251,12 +255,7 @@ def test_the_fast_scheduler_decides_as_the_reference_while_nodes_are_tainted_and
             for pod in data.draw(st.permutations(pending)):
                 for _ in range(data.draw(st.integers(0, 2))):
                     _change_topology((reference, fast), data)
-                expected = schedule_one(reference, pod)
-                got = scheduler.decide(pod)
-                assert got == expected, reference.pod_name[pod]
-                assert list(got.statuses) == list(expected.statuses), reference.pod_name[pod]
-                apply(reference, expected)
-                apply(fast, got)
+                _decides_alike(reference, fast, scheduler, pod)
             if checkpoints is not None:
                 reference.rollback(checkpoints[0])
                 fast.rollback(checkpoints[1])
