@@ -208,7 +208,7 @@ class FailureAnalysis:
     @classmethod
     def from_domain(cls, kg: KnowledgeGraph, analysis: failures.FailureAnalysis) -> FailureAnalysis:
         cluster = analysis.cluster
-        outcome = None if cluster is None else ScenarioOutcome.of_cluster(cluster.outcome)
+        outcome = None if cluster is None else ScenarioOutcome.from_domain(cluster.outcome)
         return cls(
             event=analysis.event,
             steps=[ConsequenceStep.from_domain(kg, step) for step in analysis.steps],

@@ -6,8 +6,7 @@ domain's NamedTuples, which carry these very fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
+from typing import cast
 
 import strawberry
 
@@ -39,7 +38,7 @@ class DeploymentOutcome:
     pending_reason: str | None = strawberry.field(description="The first Pending pod's reason.")
 
     @classmethod
-    def of(cls, d: WorkloadOutcome) -> DeploymentOutcome:
+    def from_domain(cls, d: report.WorkloadOutcome) -> DeploymentOutcome:
         """A workload of kind Deployment."""
         return cls(
             name=d.name,
@@ -102,7 +101,7 @@ class NodeOutcome:
     memory_requested_bytes: float
 
     @classmethod
-    def of_cluster(cls, node: report.NodeOutcome) -> NodeOutcome:
+    def from_domain(cls, node: report.NodeOutcome) -> NodeOutcome:
         return cls(
             name=node.name,
             zone=node.zone or None,
@@ -112,23 +111,16 @@ class NodeOutcome:
             unschedulable=node.unschedulable,
             taint=node.taints[0].split(":")[0].split("=")[0] if node.taints else None,
             taints=list(node.taints),
-            **_amounts(node.pods, node.cpu, node.memory, node.cpu_requested, node.memory_requested),
+            pods=node.pods,
+            cpu=format_cpu(node.cpu),
+            memory=format_memory(node.memory),
+            cpu_requested=format_cpu(node.cpu_requested),
+            memory_requested=format_memory(node.memory_requested),
+            cpu_millicores=node.cpu,
+            cpu_requested_millicores=node.cpu_requested,
+            memory_bytes=float(node.memory),
+            memory_requested_bytes=float(node.memory_requested),
         )
-
-
-def _amounts(pods: int, cpu: int, memory: int, cpu_requested: int, memory_requested: int) -> Any:
-    """A node's pods and resources, in Kubernetes notation and as numbers."""
-    return {
-        "pods": pods,
-        "cpu": format_cpu(cpu),
-        "memory": format_memory(memory),
-        "cpu_requested": format_cpu(cpu_requested),
-        "memory_requested": format_memory(memory_requested),
-        "cpu_millicores": cpu,
-        "cpu_requested_millicores": cpu_requested,
-        "memory_bytes": float(memory),
-        "memory_requested_bytes": float(memory_requested),
-    }
 
 
 @strawberry.type(description="The simulated cluster once the failure has played out.")
@@ -137,42 +129,31 @@ class ScenarioOutcome:
         description="Every workload that wants pods has an available one."
     )
     nodes_added: int = strawberry.field(description="Nodes the cluster autoscaler added.")
-    _deployments: strawberry.Private[Callable[[], list[DeploymentOutcome]]]
+    # each list is made when asked for: 5,000 nodes' amounts in Kubernetes notation take ~50 ms
+    _outcome: strawberry.Private[report.ClusterOutcome]
 
     @strawberry.field(description="The Deployments (see `workloads` for every kind).")
     def deployments(self) -> list[DeploymentOutcome]:
-        return self._deployments()
-
-    _workloads: strawberry.Private[list[WorkloadOutcome]]
+        return [
+            DeploymentOutcome.from_domain(w)
+            for w in self._outcome.workloads
+            if w.kind == "Deployment"
+        ]
 
     @strawberry.field
     def workloads(self) -> list[WorkloadOutcome]:
-        return self._workloads
-
-    _nodes: strawberry.Private[Callable[[], list[NodeOutcome]]]
-    _pods: strawberry.Private[tuple[report.PodOutcome, ...]]
+        return [WorkloadOutcome.from_domain(w) for w in self._outcome.workloads]
 
     @strawberry.field
     def nodes(self) -> list[NodeOutcome]:
-        # made when asked for: 5,000 nodes' amounts in Kubernetes notation take ~50 ms
-        return self._nodes()
+        return [NodeOutcome.from_domain(n) for n in self._outcome.nodes]
 
     @strawberry.field(description="Every pod, by workload then creation order.")
     def pods(self) -> list[PodPlacement]:
         # The domain's NamedTuples have PodPlacement's very fields, so they are served as
         # they are: mapping up to 200,000 of them would cost more than the simulation.
-        return cast(list[PodPlacement], list(self._pods))
+        return cast(list[PodPlacement], list(self._outcome.pods))
 
     @classmethod
-    def of_cluster(cls, outcome: report.ClusterOutcome) -> ScenarioOutcome:
-        workloads = [WorkloadOutcome.from_domain(w) for w in outcome.workloads]
-        return cls(
-            available=outcome.available,
-            nodes_added=outcome.nodes_added,
-            _deployments=lambda: [
-                DeploymentOutcome.of(w) for w in workloads if w.kind == "Deployment"
-            ],
-            _workloads=workloads,
-            _nodes=lambda: [NodeOutcome.of_cluster(n) for n in outcome.nodes],
-            _pods=outcome.pods,
-        )
+    def from_domain(cls, outcome: report.ClusterOutcome) -> ScenarioOutcome:
+        return cls(available=outcome.available, nodes_added=outcome.nodes_added, _outcome=outcome)
