@@ -131,9 +131,9 @@ def _step_header(answer: FailureAnswer) -> list[str]:
     return CLUSTER_STEP_HEADER if answer.analysis.cluster is not None else STEP_HEADER
 
 
-def _step_text(answer: FailureAnswer, step: ConsequenceStep) -> str:
-    """The step's description, with the pods it acts on for a real cluster."""
-    if answer.analysis.cluster is None or not (step.pods or step.pod_count):
+def _step_text(step: ConsequenceStep) -> str:
+    """The step's description, with the pods it acts on (a simulated step)."""
+    if not (step.pods or step.pod_count):
         return _description(step)
     return f"{_description(step)}. Pods: {cluster_failure.pods_text(step.pods, step.pod_count)}."
 
@@ -144,8 +144,7 @@ class _OutcomeView:
     short version for diagrams (``detail``) and timelines (``note``)."""
 
     summary: str
-    header: list[str]
-    rows: list[list[str]]
+    rows: list[list[str]]  # under cluster_failure.WORKLOAD_HEADER
     after: str
     detail: str
     note: str
@@ -162,7 +161,6 @@ def _outcome(answer: FailureAnswer) -> _OutcomeView | None:
     rows = cluster_failure.workload_rows(result)
     return _OutcomeView(
         summary=summary,
-        header=cluster_failure.WORKLOAD_HEADER,
         rows=rows,
         after=cluster_failure.others_line(result),
         detail=short,
@@ -194,7 +192,7 @@ def to_markdown(answer: FailureAnswer, embed: Embed) -> str:
     if outcome is not None:
         body.append(markdown.inline(outcome.summary))
         if outcome.rows:
-            body.append(markdown.table(outcome.header, outcome.rows))
+            body.append(markdown.table(cluster_failure.WORKLOAD_HEADER, outcome.rows))
         if outcome.after:
             body.append(markdown.inline(outcome.after))
     return markdown.page(title(answer), body, citations.markdown(), embed.permalink, embed.version)
@@ -211,7 +209,7 @@ def to_html(answer: FailureAnswer, embed: Embed) -> str:
     if outcome is not None:
         body.append(html.paragraph(outcome.summary))
         if outcome.rows:
-            body.append(html.table(outcome.header, outcome.rows))
+            body.append(html.table(cluster_failure.WORKLOAD_HEADER, outcome.rows))
         if outcome.after:
             body.append(html.paragraph(outcome.after))
     return html.fragment("failure", title(answer), body, citations, embed)
@@ -228,7 +226,7 @@ def to_mermaid(answer: FailureAnswer, embed: Embed) -> str:
         head = (
             f"{step.order}. {when(step.at_seconds)} · {step.actor} {citations.marks(step.sources)}"
         )
-        lines.append(mermaid.node(node, head, _step_text(answer, step)))
+        lines.append(mermaid.node(node, head, _step_text(step)))
         lines.append(mermaid.edge(previous, node))
         previous = node
     outcome = _outcome(answer)
@@ -249,9 +247,7 @@ def to_svg(answer: FailureAnswer, embed: Embed) -> str:
     summary, marks = _intro(answer, citations)
     moments = [svg.Moment("0 s", "Event", f"{summary} {marks}".strip())] if summary else []
     moments += [
-        svg.Moment(
-            when(s.at_seconds), s.actor, f"{_step_text(answer, s)} {citations.marks(s.sources)}"
-        )
+        svg.Moment(when(s.at_seconds), s.actor, f"{_step_text(s)} {citations.marks(s.sources)}")
         for s in answer.analysis.steps
     ]
     notes = [embed.stamp]
