@@ -303,28 +303,14 @@ def crash_pods(engine: Engine, pods: list[int]) -> None:
 
 
 def _without_available_pods(engine: Engine, pods: list[int]) -> list[str]:
-    """The owners of ``pods`` (``Kind/namespace/name``) left with no available pod: bound to a
-    Ready node, Ready, not Terminating."""
-    state = engine.state
-    owners = {state.pod_owner[p] for p in pods}
-    if not owners:
-        return []
-    ok = engine.nodes_ok()
-    up = set()
-    for q in range(len(state.pod_name)):
-        owner = state.pod_owner[q]
-        node = state.pod_node[q]
-        if (
-            owner in owners
-            and node >= 0
-            and state.pod_alive[q]
-            and not state.pod_deleting[q]
-            and state.pod_ready[q]
-            and ok[node]
-        ):
-            up.add(owner)
-    order = {owner: i for i, owner in enumerate(dict.fromkeys(state.pod_owner[p] for p in pods))}
-    return [f"{o.kind}/{o.namespace}/{o.name}" for o in sorted(owners - up, key=order.__getitem__)]
+    """The owners of ``pods`` (``Kind/namespace/name``, in their order) left with no available
+    pod (:meth:`~service.simulation.engine.Engine.is_available`)."""
+    owners = dict.fromkeys(engine.state.pod_owner[p] for p in pods)
+    return [
+        f"{o.kind}/{o.namespace}/{o.name}"
+        for o in owners
+        if not any(engine.is_available(q) for q in engine.workloads.pods.get(o, ()))
+    ]
 
 
 def restart(engine: Engine, batch: list[int]) -> None:
