@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from service.kube.model import (
@@ -172,3 +172,56 @@ def test_specs_added_one_at_a_time_keep_their_rows_through_a_rollback() -> None:
     assert (again, seen.tolist()) == (web, written)
     assert state.spec_request[again].tolist() == [0] * len(state.resources)
     assert state.spec_nonzero[again].tolist() == [100, 200 << 20]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(("bind", "run", "unbind", "read")),
+            st.integers(min_value=0, max_value=200),
+            st.lists(st.integers(min_value=0, max_value=7), min_size=4, max_size=90),
+        ),
+        max_size=10,
+    )
+)
+@example([("run", 0, [i * 5 % 8 for i in range(70)]), ("bind", 0, [3]), ("read", 0, [0])])
+@example([("bind", 0, [1]), ("run", 0, [i % 3 for i in range(64)]), ("unbind", 7, [0])])
+def test_node_pods_keep_bind_order_however_binds_come(
+    steps: list[tuple[str, int, list[int]]],
+) -> None:
+    """``node_pods`` lists each node's pods in bind order, whether pods were bound one at a time
+    or in runs (noted, then sorted in by node when read: in one go from 64 binds on), with
+    reads and unbinds in between."""
+    nodes = tuple(Node(name=f"n{i}", allocatable={"cpu": 10**6, "pods": 10**4}) for i in range(8))
+    pods = tuple(
+        Pod(namespace="default", name=f"p{i:03}", spec=1, owner=OWNER, phase="Pending")
+        for i in range(400)
+    )
+    state = ClusterState(
+        ClusterSnapshot(name="t", version="1.34", nodes=nodes, specs=(WEB, BARE), pods=pods)
+    )
+    model: list[list[int]] = [[] for _ in nodes]
+    for step, at, targets in steps:
+        pending = state.pending_pods()
+        if step == "bind" and pending:
+            pod = pending[at % len(pending)]
+            state.bind(pod, targets[0])
+            model[targets[0]].append(pod)
+        elif step == "run" and len(pending) >= len(targets):
+            run = pending[: len(targets)]
+            state.bind_run(run, targets)
+            for pod, node in zip(run, targets, strict=True):
+                model[node].append(pod)
+        elif step == "unbind":
+            bound = [p for p in range(len(pods)) if state.pod_node[p] >= 0]
+            if bound:
+                pod = bound[at % len(bound)]
+                model[state.pod_node[pod]].remove(pod)
+                state.unbind(pod)
+        else:
+            assert state.node_pods == model
+    assert state.node_pods == model
+    assert [sorted(p for p in range(len(pods)) if state.pod_node[p] == n) for n in range(8)] == [
+        sorted(listed) for listed in model
+    ]
