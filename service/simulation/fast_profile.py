@@ -406,7 +406,7 @@ def _anti_topologies(
             counts = _zeros(index)
         else:
             query = PodQuery(t.selector, t.namespaces, t.namespace_selector)
-            counts = state.counter(query).every
+            counts = state.every_counts(query)
         topology = _term_topology(state, index, ANTI, t, counts)
         topology.grows = t.selector is not None and t.matches(pod.namespace, pod.labels)
         result.append(topology)

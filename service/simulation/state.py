@@ -42,10 +42,10 @@ pods' InterPodAffinity score (required affinity, preferred terms).
 
 Counting pods for PodTopologySpread and InterPodAffinity: :meth:`counter` returns a
 :class:`MatchCount` — per node, how many bound pods match a label selector in a set of
-namespaces, with and without the Terminating ones (spread skips pods with a
-``deletionTimestamp``, ``podtopologyspread/common.go countPodsMatchSelector``; inter-pod
-affinity counts every pod in the node's cache). It is kept up to date by every mutation
-from then on, so asking again is free. :meth:`spec_counter` counts the bound pods of one
+namespaces, without the Terminating ones (spread skips pods with a ``deletionTimestamp``,
+``podtopologyspread/common.go countPodsMatchSelector``); :meth:`every_counts`, with them
+(inter-pod affinity counts every pod in the node's cache). They are kept up to date by every
+mutation from then on, so asking again is free. :meth:`spec_counter` counts the bound pods of one
 spec in one namespace per node the same way. Namespaces have no labels in a snapshot but the one
 the API server sets, ``kubernetes.io/metadata.name``; a ``namespaceSelector`` is matched
 against that.
@@ -121,11 +121,13 @@ class PodQuery:
 
 @dataclass(slots=True)
 class MatchCount:
-    """Per node: bound pods matching a :class:`PodQuery`; ``live`` leaves out Terminating ones."""
+    """Per node: bound pods matching a :class:`PodQuery`; ``live`` leaves out Terminating ones,
+    ``every`` counts them too, once asked for (:meth:`ClusterState.every_counts`; None until
+    then: every Deployment's spread constraints make a counter, which reads only ``live``)."""
 
     query: PodQuery
     live: Int64Array
-    every: Int64Array
+    every: Int64Array | None
     pod_matches: dict[tuple[str, int], bool] = field(default_factory=dict)  # (namespace, spec)
 
 
@@ -361,7 +363,8 @@ class ClusterState:
         self.max_pods = np.append(self.max_pods, 0)
         for counter in self._counters.values():
             counter.live = np.append(counter.live, 0)
-            counter.every = np.append(counter.every, 0)
+            if counter.every is not None:
+                counter.every = np.append(counter.every, 0)
         for key, counts in self._spec_counts.items():
             self._spec_counts[key] = np.append(counts, 0)
         i = len(self.node_names)
@@ -526,7 +529,8 @@ class ClusterState:
         if counters:
             live = at[[not deleting[p] for p in pods]]
             for counter in counters:
-                add(counter.every, at, 1)
+                if counter.every is not None:
+                    add(counter.every, at, 1)
                 add(counter.live, live, 1)
 
     def unbind(self, pod: int) -> None:
@@ -612,7 +616,8 @@ class ClusterState:
             self.scoring_terms_bound += sign
         deleting = self.pod_deleting[pod]
         for counter in self._counters_of(pod):
-            counter.every[node] += sign
+            if counter.every is not None:
+                counter.every[node] += sign
             if not deleting:
                 counter.live[node] += sign
 
@@ -626,25 +631,40 @@ class ClusterState:
         counter = self._counters.get(key)
         if counter is not None:
             return counter
-        n = len(self.node_names)
-        counter = MatchCount(query, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+        counter = MatchCount(query, np.zeros(len(self.node_names), dtype=np.int64), None)
         self._counters[key] = counter
         label = _index_label(query.selector)
         self._counter_index.setdefault(label, []).append(counter)
-        candidates = self._all_keys if label is None else self._keys_by_label.get(label, set())
-        for pod_key in candidates:
-            if not self._key_matches(counter, pod_key):
-                continue
+        for pod_key in self._matching_keys(counter):
             known = self._matching.get(pod_key)
             if known is not None:
                 known.append(counter)
             for p in self._pods_of(pod_key):
                 node = self.pod_node[p]
-                if node >= 0:
-                    counter.every[node] += 1
-                    if not self.pod_deleting[p]:
-                        counter.live[node] += 1
+                if node >= 0 and not self.pod_deleting[p]:
+                    counter.live[node] += 1
         return counter
+
+    def every_counts(self, query: PodQuery) -> Int64Array:
+        """Per node, bound pods matching ``query``, Terminating ones included (inter-pod
+        affinity counts every pod in the node's cache), kept up to date from now on: the
+        ``every`` of :meth:`counter`, made when first asked for."""
+        counter = self.counter(query)
+        if counter.every is None:
+            every = np.zeros(len(self.node_names), dtype=np.int64)
+            for pod_key in self._matching_keys(counter):
+                for p in self._pods_of(pod_key):
+                    node = self.pod_node[p]
+                    if node >= 0:
+                        every[node] += 1
+            counter.every = every
+        return counter.every
+
+    def _matching_keys(self, counter: MatchCount) -> list[tuple[str, int]]:
+        """The (namespace, spec) keys of pods ``counter`` counts."""
+        label = _index_label(counter.query.selector)
+        candidates = self._all_keys if label is None else self._keys_by_label.get(label, set())
+        return [key for key in candidates if self._key_matches(counter, key)]
 
     def spec_counter(self, spec: int, namespace: str) -> Int64Array:
         """Per node, bound pods of ``spec`` in ``namespace`` (Terminating included), kept up to
@@ -780,13 +800,15 @@ class Checkpoint:
             stale, keys = touched[node]
             for matched in stale:
                 matched.live[node] = 0
-                matched.every[node] = 0
+                if matched.every is not None:
+                    matched.every[node] = 0
             for key in keys:
                 if key in state._spec_counts:
                     state._spec_counts[key][node] = 0
             for p in pods:
                 for counter in state._counters_of(p):
-                    counter.every[node] += 1
+                    if counter.every is not None:
+                        counter.every[node] += 1
                     if not state.pod_deleting[p]:
                         counter.live[node] += 1
                 counts = state._spec_counts.get((state.pod_namespace[p], state.pod_spec[p]))
@@ -842,7 +864,8 @@ class Checkpoint:
             state.max_pods = state.max_pods[:n]
             for counter in state._counters.values():
                 counter.live = counter.live[:n].copy()
-                counter.every = counter.every[:n].copy()
+                if counter.every is not None:
+                    counter.every = counter.every[:n].copy()
             for key, counts in state._spec_counts.items():
                 state._spec_counts[key] = counts[:n].copy()
 

@@ -63,19 +63,43 @@ def test_terminating_pods_count_finished_and_orphaned_ones_do_not() -> None:
     assert state.node_zone == ["z1", ""]
 
 
+WEB_QUERY = PodQuery(LabelSelector(match_labels={"app": "web"}), frozenset({"default"}))
+# another counter of the same pods: its Terminating-inclusive counts made late
+LATE_QUERY = PodQuery(LabelSelector(match_labels={"app": "web"}), frozenset({"default", "other"}))
+
+
+def recount(state: ClusterState, query: PodQuery) -> list[int]:
+    """``every_counts`` the plain way: each bound pod matching ``query``, per node."""
+    counts = [0] * len(state.node_names)
+    for p, node in enumerate(state.pod_node):
+        labels = state.specs[state.pod_spec[p]].labels
+        if (
+            node >= 0
+            and query.matches_namespace(state.pod_namespace[p])
+            and all(labels.get(k) == v for k, v in (query.selector.match_labels or {}).items())
+        ):
+            counts[node] += 1
+    return counts
+
+
 def test_counters_follow_binds_deletions_and_removals() -> None:
     state = ClusterState(snapshot())
-    web = state.counter(
-        PodQuery(LabelSelector(match_labels={"app": "web"}), frozenset({"default"}))
-    )
-    assert (web.live.tolist(), web.every.tolist()) == ([1, 0], [2, 0])
+    web = state.counter(WEB_QUERY)
+    assert web.every is None  # until asked for
+    every = state.every_counts(WEB_QUERY)
+    assert web.every is every
+    assert (web.live.tolist(), every.tolist()) == ([1, 0], [2, 0])
+    late = state.counter(LATE_QUERY)
     p = state.add_pod("default", "w3", 0, OWNER)
     state.bind(p, 1)
     state.mark_deleting(0)
-    assert (web.live.tolist(), web.every.tolist()) == ([0, 1], [2, 1])
+    assert (web.live.tolist(), every.tolist()) == ([0, 1], [2, 1])
+    assert late.every is None
+    assert state.every_counts(LATE_QUERY).tolist() == [2, 1] == recount(state, LATE_QUERY)
     state.remove_pod(1)
     state.remove_pod(p)
-    assert (web.live.tolist(), web.every.tolist()) == ([0, 0], [1, 0])
+    assert (web.live.tolist(), every.tolist()) == ([0, 0], [1, 0])
+    assert state.every_counts(LATE_QUERY).tolist() == [1, 0]
     assert state.requested[1].tolist() == [100 * 0, 0, 0, 0]  # b1 requests nothing
     assert state.pod_count.tolist() == [1, 1]
 
@@ -97,9 +121,8 @@ def test_taints_cordon_and_new_nodes_move_the_topology_epoch() -> None:
 
 
 def observable(state: ClusterState) -> tuple[object, ...]:
-    web = state.counter(
-        PodQuery(LabelSelector(match_labels={"app": "web"}), frozenset({"default"}))
-    )
+    web = state.counter(WEB_QUERY)
+    state.every_counts(WEB_QUERY)
     return (
         state.requested.tolist(),
         state.nonzero_requested.tolist(),
@@ -112,7 +135,8 @@ def observable(state: ClusterState) -> tuple[object, ...]:
         state.node_taints,
         state.unschedulable.tolist(),
         web.live.tolist(),
-        web.every.tolist(),
+        state.every_counts(WEB_QUERY).tolist(),
+        state.counter(LATE_QUERY).live.tolist(),
         state.spec_counter(0, "default").tolist(),
         len(state.specs),
         state.node_names,
@@ -122,7 +146,9 @@ def observable(state: ClusterState) -> tuple[object, ...]:
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(("bind", "remove", "delete", "add", "spec", "node", "taint", "count")),
+        st.sampled_from(
+            ("bind", "remove", "delete", "add", "spec", "node", "taint", "count", "every")
+        ),
         max_size=12,
     )
 )
@@ -148,8 +174,12 @@ def test_rollback_puts_everything_back(steps: list[str]) -> None:
             state.add_taint(0, Taint(key=f"t{i}", effect="NoSchedule"))
         elif step == "count":
             state.counter(PodQuery(LabelSelector(), frozenset({"other"})))
+        elif step == "every":  # a counter made before the checkpoint, its every after
+            state.every_counts(LATE_QUERY)
     state.rollback(checkpoint)
     assert observable(state) == before
+    if state.counter(LATE_QUERY).every is not None:
+        assert state.every_counts(LATE_QUERY).tolist() == recount(state, LATE_QUERY)
 
 
 def test_specs_added_one_at_a_time_keep_their_rows_through_a_rollback() -> None:
