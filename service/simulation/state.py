@@ -631,18 +631,15 @@ class ClusterState:
         counter = self._counters.get(key)
         if counter is not None:
             return counter
-        counter = MatchCount(query, np.zeros(len(self.node_names), dtype=np.int64), None)
+        counter = MatchCount(query, np.zeros(0, dtype=np.int64), None)  # live: counted below
         self._counters[key] = counter
-        label = _index_label(query.selector)
-        self._counter_index.setdefault(label, []).append(counter)
-        for pod_key in self._matching_keys(counter):
+        self._counter_index.setdefault(_index_label(query.selector), []).append(counter)
+        keys = self._matching_keys(counter)
+        for pod_key in keys:
             known = self._matching.get(pod_key)
             if known is not None:
                 known.append(counter)
-            for p in self._pods_of(pod_key):
-                node = self.pod_node[p]
-                if node >= 0 and not self.pod_deleting[p]:
-                    counter.live[node] += 1
+        counter.live = self._bound_per_node(keys, terminating=False)
         return counter
 
     def every_counts(self, query: PodQuery) -> Int64Array:
@@ -651,13 +648,7 @@ class ClusterState:
         ``every`` of :meth:`counter`, made when first asked for."""
         counter = self.counter(query)
         if counter.every is None:
-            every = np.zeros(len(self.node_names), dtype=np.int64)
-            for pod_key in self._matching_keys(counter):
-                for p in self._pods_of(pod_key):
-                    node = self.pod_node[p]
-                    if node >= 0:
-                        every[node] += 1
-            counter.every = every
+            counter.every = self._bound_per_node(self._matching_keys(counter), terminating=True)
         return counter.every
 
     def _matching_keys(self, counter: MatchCount) -> list[tuple[str, int]]:
@@ -672,12 +663,19 @@ class ClusterState:
         key = (namespace, spec)
         counts = self._spec_counts.get(key)
         if counts is None:
-            counts = np.zeros(len(self.node_names), dtype=np.int64)
+            counts = self._spec_counts[key] = self._bound_per_node([key], terminating=True)
+        return counts
+
+    def _bound_per_node(self, keys: Iterable[tuple[str, int]], terminating: bool) -> Int64Array:
+        """Per node, the bound pods of the (namespace, spec) ``keys``; ``terminating``: the
+        Terminating ones too."""
+        counts = np.zeros(len(self.node_names), dtype=np.int64)
+        pod_node, deleting = self.pod_node, self.pod_deleting
+        for key in keys:
             for p in self._pods_of(key):
-                node = self.pod_node[p]
-                if node >= 0:
+                node = pod_node[p]
+                if node >= 0 and (terminating or not deleting[p]):
                     counts[node] += 1
-            self._spec_counts[key] = counts
         return counts
 
     def _pods_of(self, key: tuple[str, int]) -> list[int]:
