@@ -109,7 +109,8 @@ class Engine:
         self._queue: list[tuple[float, int, int, str, Any]] = []
         self._seq = len(state.pod_name)  # pods never queued again keep their index as order
         self.last_scan: float | None = None
-        # pod → (node, alive, deleting, ready) before this run first changed it
+        # pod → (node, alive, deleting, ready) before this run first changed it (kept while
+        # there is a journal: see touch)
         self.touched: dict[int, tuple[int, bool, bool, bool]] = {}
         self.was_available: dict[int, bool] = {}
         self.dirty: set[int] = set()  # pods changed since the last batch (see Journal)
@@ -124,7 +125,10 @@ class Engine:
         return cls(state, Workloads(state), autoscaler)
 
     def touch(self, pod: int) -> None:
-        """Call before changing ``pod``: remembers it as it was before this run (once)."""
+        """Call before changing ``pod``: remembers it as it was before this run (once), for
+        the journal (nothing else reads it: without one, nothing is kept)."""
+        if self.journal is None:
+            return
         self.dirty.add(pod)
         if pod in self.touched or pod >= self.first_new_pod:
             return
@@ -142,6 +146,8 @@ class Engine:
 
     def touch_pending(self, pods: Sequence[int]) -> None:
         """:meth:`touch` for Pending pods (unbound: not available before), in one loop."""
+        if self.journal is None:  # settling 150,000 pods kept them all for nothing: 30 ms
+            return
         state, dirty, touched, was = self.state, self.dirty, self.touched, self.was_available
         first_new = self.first_new_pod
         alive, deleting, ready = state.pod_alive, state.pod_deleting, state.pod_ready
