@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any, Protocol
 
-from service.kube.model import AutoscalerConfig, ClusterSnapshot
+from service.kube.model import AutoscalerConfig, ClusterSnapshot, WorkloadRef
 from service.simulation.autoscaling import next_scan
 from service.simulation.lifecycle import monitor_grace_period
 from service.simulation.report import POD_LIST_LIMIT, Step
@@ -181,6 +181,20 @@ class Engine:
             and state.node_ready[node] == "True"
             and bool(state.node_present[node])
         )
+
+    def available_per_workload(self) -> dict[WorkloadRef, int]:
+        """Per workload, its pods :meth:`is_available` now: the same rule over every pod in
+        one pass, the nodes' part read once (:meth:`nodes_ok`)."""
+        state = self.state
+        ok = self.nodes_ok()
+        alive, deleting, ready, owners = (
+            state.pod_alive, state.pod_deleting, state.pod_ready, state.pod_owner
+        )  # fmt: skip
+        counts: dict[WorkloadRef, int] = {}
+        for p, node in enumerate(state.pod_node):
+            if node >= 0 and alive[p] and not deleting[p] and ready[p] and ok[node]:
+                counts[owners[p]] = counts.get(owners[p], 0) + 1
+        return counts
 
     # -- the clock --------------------------------------------------------------------------
     def at(self, t: float, kind: str, payload: Any = None) -> None:

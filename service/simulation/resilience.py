@@ -97,7 +97,7 @@ def resilience(snapshot: ClusterSnapshot, *, fast: bool = True) -> ResilienceRep
     settle(base)
     state, workloads = base.state, base.workloads
     counts = count_zones([lifecycle_node(base, n) for n in state.present_nodes()])
-    available = _available_per_workload(base)
+    available = base.available_per_workload()
     losses = []
     for scope, target, nodes in targets(state):
         checkpoint = Checkpoint(state, workloads)
@@ -116,7 +116,7 @@ def loss_alone(snapshot: ClusterSnapshot, scope: str, target: str, *, fast: bool
     """One loss on a fresh state (what :func:`resilience` must match)."""
     base = engine_for(snapshot, None, fast)
     settle(base)
-    available = _available_per_workload(base)
+    available = base.available_per_workload()
     nodes = dict((t, n) for s, t, n in targets(base.state) if s == scope)[target]
     engine = Engine(base.state, base.workloads, decide=base.decide)
     engine.place_run = base.place_run
@@ -136,15 +136,6 @@ def targets(state: ClusterState) -> list[tuple[str, str, tuple[int, ...]]]:
     found = [("ZONE", zone, tuple(nodes)) for zone, nodes in sorted(zones.items())]
     found += [("NODE", state.node_names[n], (n,)) for n in present]
     return found
-
-
-def _available_per_workload(engine: Engine) -> dict[WorkloadRef, int]:
-    state = engine.state
-    counts: dict[WorkloadRef, int] = {}
-    for p in range(len(state.pod_name)):
-        if engine.is_available(p):
-            counts[state.pod_owner[p]] = counts.get(state.pod_owner[p], 0) + 1
-    return counts
 
 
 def _run(

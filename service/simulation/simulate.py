@@ -74,7 +74,7 @@ def simulate_cluster(
         resolve_target(engine.state, event, target)  # refuse a bad target before any work
     settles = event is ClusterEvent.INSUFFICIENT_RESOURCES
     settled = settle(engine, record=settles)
-    before = None if settles else available_counts(engine)
+    before = None if settles else engine.available_per_workload()
     hit = resolve_target(engine.state, event, target)
     start(engine, event, hit)
     engine.settle_queue()
@@ -168,26 +168,7 @@ def _next_ordinals(
     return going
 
 
-def available_counts(engine: Engine) -> dict[tuple[str, str, str], int]:
-    """Available pods per workload (``(kind, namespace, name)``) now."""
-    counts: dict[tuple[str, str, str], int] = {}
-    state = engine.state
-    ok = engine.nodes_ok()
-    alive, deleting, ready, nodes = (
-        state.pod_alive, state.pod_deleting, state.pod_ready, state.pod_node
-    )  # fmt: skip
-    for p in range(len(state.pod_name)):
-        node = nodes[p]
-        if node >= 0 and alive[p] and not deleting[p] and ready[p] and ok[node]:
-            owner = state.pod_owner[p]
-            key = (owner.kind, owner.namespace, owner.name)
-            counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
-def summary(
-    engine: Engine, outcome: ClusterOutcome, before: dict[tuple[str, str, str], int] | None
-) -> Step:
+def summary(engine: Engine, outcome: ClusterOutcome, before: dict[WorkloadRef, int] | None) -> Step:
     """The last step: whether the event left workloads short of available pods, and which.
 
     ``before``: the available pods per workload before the event; a workload counts as
@@ -196,11 +177,12 @@ def summary(
     the desired counts only.
     """
     at = max([engine.now, *(s.at_seconds for s in engine.steps)])
+    had: dict[tuple[str, str, str], int] | None = None
+    if before is not None:
+        had = {(r.kind, r.namespace, r.name): n for r, n in before.items()}
 
     def wanted(kind: str, namespace: str, name: str, desired: int) -> int:
-        if before is None:
-            return desired
-        return min(desired, before.get((kind, namespace, name), 0))
+        return desired if had is None else min(desired, had.get((kind, namespace, name), 0))
 
     short = [
         w for w in outcome.workloads if w.available < wanted(w.kind, w.namespace, w.name, w.desired)

@@ -12,8 +12,8 @@ import pytest
 from cluster_snapshots import Cluster, node, spec, steps, workloads
 
 from service.errors import InvalidArgument
-from service.kube.model import AutoscalerConfig, Toleration
-from service.simulation.simulate import simulate_cluster
+from service.kube.model import AutoscalerConfig, Toleration, WorkloadRef
+from service.simulation.simulate import engine_for, settle, simulate_cluster
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY_AT_50 = (
@@ -299,3 +299,27 @@ def test_a_plain_workload_name_targets_its_pods_unless_several_workloads_have_it
         r"deployment/shop/web\): give one of them$",
     ):
         simulate_cluster(twice.snapshot(), "POD_CRASHED", "web")
+
+
+def test_available_pods_per_workload_follow_the_one_pod_rule() -> None:
+    """``available_per_workload`` counts what ``is_available`` says of each pod: a Terminating
+    pod, a pod not Ready, pods on a NotReady node and on a deleted node are not available."""
+    engine = engine_for(mixed().snapshot(), None)
+    settle(engine)
+    state = engine.state
+    pod = {state.pod_name[p]: p for p in range(len(state.pod_name))}
+    state.mark_deleting(pod["web-a"])  # on n1
+    state.pod_ready[pod["db-1"]] = False  # on n2
+    state.set_ready(state.node_index["n3"], "Unknown")
+    state.remove_node(state.node_index["n2"])
+    expected: dict[WorkloadRef, int] = {}
+    for p in range(len(state.pod_name)):
+        if engine.is_available(p):
+            expected[state.pod_owner[p]] = expected.get(state.pod_owner[p], 0) + 1
+    assert engine.available_per_workload() == expected
+    assert {(r.kind, r.name): n for r, n in expected.items()} == {
+        ("Deployment", "web"): 1,  # web-b on n1; web-a Terminating, web-c on the deleted n2
+        ("StatefulSet", "db"): 1,  # db-0 on n1
+        ("DaemonSet", "agent"): 1,  # the one on n1
+        ("Pod", "solo"): 1,
+    }
