@@ -160,25 +160,19 @@ def by_hand(data: dict[str, object], target: str) -> int:
 def place_all(snap: ClusterSnapshot) -> tuple[int, int]:
     """Every Pending pod through the fast scheduler; (bound, left Pending)."""
     from service.simulation.fast_scheduler import FastScheduler
-    from service.simulation.scheduling import apply, queue_order
+    from service.simulation.scheduler import Decision
+    from service.simulation.scheduling import place_in_order, queue_order
     from service.simulation.state import ClusterState
 
     state = ClusterState(snap)
-    scheduler = FastScheduler(state)
-    bound = pending = at = 0
-    order = queue_order(state)
-    while at < len(order):  # as scheduling(snapshot) does: runs of one kind in one call
-        nodes = scheduler.place_run(order, at)
-        state.bind_run(order[at : at + len(nodes)], nodes)
-        bound += len(nodes)
-        at += len(nodes)
-        if nodes:
-            continue
-        decision = scheduler.decide(order[at])
-        apply(state, decision)
-        bound += decision.node is not None
-        pending += decision.node is None
-        at += 1
+    bound = pending = 0
+    # as scheduling(snapshot) does, without describing each pod
+    for placed in place_in_order(state, queue_order(state), FastScheduler(state)):
+        if isinstance(placed, Decision):
+            bound += placed.node is not None
+            pending += placed.node is None
+        else:
+            bound += len(placed[0])
     return bound, pending
 
 

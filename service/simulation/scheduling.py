@@ -17,6 +17,7 @@ and, for a pod that did not fit at once, every node's reasons — "why is my pod
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from service.collector import collector_paused
@@ -53,6 +54,31 @@ def queue_order(state: ClusterState) -> list[int]:
     )
 
 
+def place_in_order(
+    state: ClusterState, order: Sequence[int], scheduler: FastScheduler | None
+) -> Iterator[Decision | tuple[Sequence[int], Sequence[int]]]:
+    """Schedule the pods of ``order`` one cycle after the other, each carried out before the
+    next: a run of one kind of pod the fast scheduler places in one compiled call comes as
+    ``(pods, nodes)``, bound; any other pod as its :class:`Decision`, applied. No scheduler:
+    the reference decides every pod."""
+    at = 0
+    while at < len(order):
+        if scheduler is not None:
+            nodes = scheduler.place_run(order, at)
+            if nodes:
+                run = order[at : at + len(nodes)]
+                state.bind_run(run, nodes)
+                yield run, nodes
+                at += len(nodes)
+                continue
+            decision = scheduler.decide(order[at])
+        else:
+            decision = schedule_one(state, order[at])
+        apply(state, decision)
+        yield decision
+        at += 1
+
+
 def apply(state: ClusterState, decision: Decision) -> None:
     """Carry out a decision on ``state``: delete the victims, bind the pod."""
     for victim in decision.victims:
@@ -85,22 +111,11 @@ def scheduling(snapshot: ClusterSnapshot, *, fast: bool = True) -> list[PodSched
     :func:`~service.simulation.scheduler.schedule_one`.
     """
     state = ClusterState(snapshot)
-    scheduler = FastScheduler(state) if fast else None
-    decide = scheduler.decide if scheduler else lambda pod: schedule_one(state, pod)
-    results = []
-    order = queue_order(state)
-    at = 0
-    while at < len(order):
-        if scheduler is not None:  # a run of one kind of pod that lands: one compiled call
-            nodes = scheduler.place_run(order, at)
-            run = order[at : at + len(nodes)]
-            results += [describe(state, Decision(p, n)) for p, n in zip(run, nodes, strict=True)]
-            state.bind_run(run, nodes)
-            at += len(nodes)
-            if nodes:
-                continue
-        decision = decide(order[at])
-        results.append(describe(state, decision))
-        apply(state, decision)
-        at += 1
+    results: list[PodScheduling] = []
+    for placed in place_in_order(state, queue_order(state), FastScheduler(state) if fast else None):
+        if isinstance(placed, Decision):
+            results.append(describe(state, placed))
+        else:
+            pods, nodes = placed
+            results += [describe(state, Decision(p, n)) for p, n in zip(pods, nodes, strict=True)]
     return results
