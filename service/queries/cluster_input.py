@@ -137,17 +137,15 @@ def snapshot_from_input(
             f"{total} pods in total (the sum of replicas, and a pod per node for each "
             f"DaemonSet) is more than the limit of {MAX_PODS}",
         )
-    seen: dict[tuple[str, str], str] = {}
-    first: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], str] = {}  # (namespace, name) → its field path
     for w, path in zip(workloads, paths, strict=True):
         if (w.namespace, w.name) in seen:
             raise InvalidArgument(
                 f"{path}.name",
-                f"duplicate workload name {w.namespace}/{w.name} (also {first[w.namespace, w.name]}"
+                f"duplicate workload name {w.namespace}/{w.name} (also {seen[w.namespace, w.name]}"
                 f".name): their pods would share the label app={w.name}",
             )
-        seen[w.namespace, w.name] = w.kind
-        first[w.namespace, w.name] = path
+        seen[w.namespace, w.name] = path
     budgets = tuple(
         _budget(item, f"{field}.disruptionBudgets[{i}]", seen)
         for i, item in enumerate(
