@@ -728,6 +728,16 @@ class FastScheduler:
         # (pod, node_log length, topology epoch): the compiled run found no node for it
         self.nowhere: tuple[int, int, int] | None = None
         self._min_priority_pos = 0
+        self._kernel_scratch: tuple[Int64Array, ...] = ()
+
+    def kernel_scratch(self, n: int) -> tuple[Int64Array, ...]:
+        """The node-sized arrays the compiled runs borrow (``run_kernel.scratch``), kept for
+        this scheduler's runs while the nodes are ``n``."""
+        from service.simulation.run_kernel import scratch  # here: it imports numba
+
+        if not self._kernel_scratch or len(self._kernel_scratch[0]) != n:
+            self._kernel_scratch = scratch(n)
+        return self._kernel_scratch
 
     def sync(self) -> None:
         """Catch up with the state's epochs. Taints, cordons and removals of nodes (the

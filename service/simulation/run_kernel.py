@@ -40,7 +40,7 @@ def jit(fn: F) -> F:
 
     ``error_model="numpy"``: a division does not check its divisor for zero (Python's
     ZeroDivisionError), which is what keeps numba from compiling the loops over every node
-    that divide (``_packed``) to vector code: 4× faster. Every division here has a divisor
+    that divide (``_scored``) to vector code: 4× faster. Every division here has a divisor
     checked non-zero first (allocatable cpu and memory: ``fast_batch``; the scores' maxima)."""
     try:
         return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
@@ -53,37 +53,53 @@ SHIFT = 1 << 21  # as fast_scheduler.SHIFT: score·SHIFT + (SHIFT−1−rank)
 
 
 @jit
-def _packed(
-    allocatable: Any, requested: Any, nonzero: Any, pod: Any, rank: Any, added: Any,
-    lo: int, hi: int, out: Any,
-) -> None:  # fmt: skip
-    """LeastAllocated + BalancedAllocation of nodes ``lo`` to ``hi`` with one more pod of
-    the run's kind than the ``added`` ones (``fast_scheduler.local_score``), packed with their
-    name rank into ``out``: ``score·SHIFT + SHIFT−1−rank``. ``pod``: nonzero cpu, memory,
-    requested cpu, memory, balanced (0/1).
+def _local(
+    x: int, times: int, allocatable: Any, requested: Any, nonzero: Any, pod: Any, rank: Any
+) -> int:
+    """LeastAllocated + BalancedAllocation of node ``x`` with ``times`` pods of the run's kind
+    on it (``fast_scheduler.local_score``), packed with its name rank: ``score·SHIFT +
+    SHIFT−1−rank``. ``pod``: nonzero cpu, memory, requested cpu, memory, balanced (0/1).
 
-    In doubles and without branches, so that the loop over every node is vectorised (the pod's
-    values read once, before it). LeastAllocated's ``(a − r)·100 // a`` is
-    ``floor((a − r)·100.0 / a)``, 0 when negative: exact while a < 2⁴⁶ (the caller checks;
-    see ``fast_scheduler.local_scores``)."""
-    nz_cpu, nz_mem, req_cpu, req_mem, balanced = pod[0], pod[1], pod[2], pod[3], float(pod[4])
-    for x in range(lo, hi):
-        times = added[x] + 1
-        cpu = float(allocatable[x, 0])
-        mem = float(allocatable[x, 1])
-        la_cpu = np.floor((cpu - float(nonzero[x, 0] + times * nz_cpu)) * 100.0 / cpu)
-        la_cpu = la_cpu if la_cpu > 0.0 else 0.0
-        la_mem = np.floor((mem - float(nonzero[x, 1] + times * nz_mem)) * 100.0 / mem)
-        la_mem = la_mem if la_mem > 0.0 else 0.0
-        score = np.floor((la_cpu + la_mem) * 0.5)
-        f_cpu = float(requested[x, 0] + times * req_cpu) / cpu
-        f_cpu = f_cpu if f_cpu < 1.0 else 1.0
-        f_mem = float(requested[x, 1] + times * req_mem) / mem
-        f_mem = f_mem if f_mem < 1.0 else 1.0
-        d = (f_cpu - f_mem) / 2
-        d = d if d >= 0.0 else -d
-        score += balanced * np.floor((1 - d) * float(MAX_NODE_SCORE))
-        out[x] = np.int64(score) * SHIFT + (SHIFT - 1 - rank[x])
+    In doubles and without branches, so that a loop over every node is vectorised (the pod's
+    values read once, before it; numba inlines this into the loop). LeastAllocated's
+    ``(a − r)·100 // a`` is ``floor((a − r)·100.0 / a)``, 0 when negative: exact while
+    a < 2⁴⁶ (the caller checks; see ``fast_scheduler.local_scores``)."""
+    cpu = float(allocatable[x, 0])
+    mem = float(allocatable[x, 1])
+    la_cpu = np.floor((cpu - float(nonzero[x, 0] + times * pod[0])) * 100.0 / cpu)
+    la_cpu = la_cpu if la_cpu > 0.0 else 0.0
+    la_mem = np.floor((mem - float(nonzero[x, 1] + times * pod[1])) * 100.0 / mem)
+    la_mem = la_mem if la_mem > 0.0 else 0.0
+    score = np.floor((la_cpu + la_mem) * 0.5)
+    f_cpu = float(requested[x, 0] + times * pod[2]) / cpu
+    f_cpu = f_cpu if f_cpu < 1.0 else 1.0
+    f_mem = float(requested[x, 1] + times * pod[3]) / mem
+    f_mem = f_mem if f_mem < 1.0 else 1.0
+    d = (f_cpu - f_mem) / 2
+    d = d if d >= 0.0 else -d
+    score += float(pod[4]) * np.floor((1 - d) * float(MAX_NODE_SCORE))
+    return np.int64(score) * SHIFT + (SHIFT - 1 - rank[x])  # type: ignore[no-any-return]
+
+
+@jit
+def _scored(
+    allocatable: Any, requested: Any, nonzero: Any, pod_counts: Any, max_pods: Any,
+    node_class: Any, pod: Any, need: Any, rank: Any, out: Any,
+) -> None:  # fmt: skip
+    """Every node's :func:`_local` score for the run's first pod, or -1 where that pod does
+    not fit: a static filter failed (``node_class`` -1), the node is full of pods, or it lacks
+    cpu or memory (``need``: the pod's requests of the two, or a floor no node is under when
+    it asks for none; other resources: the caller). One pass, vector code."""
+    need_cpu, need_mem = need[0], need[1]
+    for x in range(len(out)):
+        score = _local(x, 1, allocatable, requested, nonzero, pod, rank)
+        fits = (
+            (node_class[x] >= 0)
+            & (pod_counts[x] < max_pods[x])
+            & (need_cpu <= allocatable[x, 0] - requested[x, 0])
+            & (need_mem <= allocatable[x, 1] - requested[x, 1])
+        )
+        out[x] = score if fits else -1
 
 
 @jit
@@ -101,20 +117,23 @@ def _fits(
     return True
 
 
+BLOCK = 256  # nodes a run's class lists look at in one go (place_run)
+
 SOFT, HARD, ANTI = 0, 1, 2  # rule kinds: ScheduleAnyway, DoNotSchedule, required anti-affinity
 
 
 @jit
-def _count(i: int, x: int, counts: Any, grows: Any, added: Any) -> int:
-    """Rule ``i``'s matching pods on node ``x``, the run's own included."""
-    return int(counts[i, x] + (added[x] if grows[i] else 0))
+def _count(i: int, x: int, counts: Any, counter: Any, grows: Any, added: Any) -> int:
+    """Rule ``i``'s matching pods on node ``x``, the run's own included (``counts``: one row
+    per counter, ``counter[i]``: rule ``i``'s row)."""
+    return int(counts[counter[i], x] + (added[x] if grows[i] else 0))
 
 
 @jit
-def _hot(x: int, host_rules: Any, counts: Any, grows: Any, added: Any) -> bool:
+def _hot(x: int, host_rules: Any, counts: Any, counter: Any, grows: Any, added: Any) -> bool:
     """Whether a per-node (hostname) rule counts pods on ``x``: then it is tracked alone."""
     for i in host_rules:  # noqa: SIM110 (numba compiles no generator)
-        if _count(i, x, counts, grows, added) > 0:
+        if _count(i, x, counts, counter, grows, added) > 0:
             return True
     return False
 
@@ -145,7 +164,7 @@ def static_tables(
 
     - ``node_class``: each node's class, numbered in node order (-1: not ``ok``, a static
       filter fails), ``codes`` being its class code (``fast_scheduler.class_codes``) ≤
-      ``code_top``; ``rep``: each class's first node;
+      ``code_top``; ``rep``: each class's first node; ``class_size``: its nodes;
     - per rule (not per node): its eligible nodes per domain (``domain_nodes``) and how
       many domains have one (``present_domains``); per per-node DoNotSchedule rule: its
       eligible nodes (``eligible_count``)."""
@@ -173,6 +192,7 @@ def static_tables(
     class_of_code = np.full(code_top + 1, -1, dtype=np.int64)
     node_class = np.full(n, -1, dtype=np.int64)
     rep = np.empty(n, dtype=np.int64)
+    size = np.zeros(n, dtype=np.int64)
     classes = 0
     for x in range(n):
         if ok[x]:
@@ -182,13 +202,18 @@ def static_tables(
                 rep[classes] = x
                 classes += 1
             node_class[x] = c
-    return node_class, rep[:classes].copy(), domain_nodes, present_domains, eligible_count
+            size[c] += 1
+    return (
+        node_class, rep[:classes].copy(), size[:classes].copy(), domain_nodes, present_domains,
+        eligible_count,
+    )  # fmt: skip
 
 
 @jit
 def place_run(
     count: int,
     node_class: Any, rep: Any,  # per node its class (-1: filtered out), per class its first node
+    class_size: Any,  # per class, its nodes
     domain_nodes: Any, present_domains: Any, eligible_count: Any,  # the rest of static_tables
     allocatable: Any, requested: Any, nonzero: Any, pod_counts: Any, max_pods: Any,  # the state's
     wanted: Any, wants: Any,  # the resources the pod requests, and how much
@@ -197,10 +222,17 @@ def place_run(
     rule_kind: Any, rule_host: Any, rule_skew: Any, rule_max_skew: Any, rule_self: Any,
     rule_min_domains: Any, rule_grows: Any,  # per topology rule, in the profile's order
     domains: Any,  # per rule: how many score codes
-    rule_codes: Any, rule_score: Any, rule_counts: Any, rule_eligible: Any,  # rule × node
+    rule_codes: Any, rule_score: Any, rule_eligible: Any,  # rule × node
+    rule_counts: Any, rule_counter: Any,  # counter × node: matching pods; per rule its counter
+    added: Any, tracked_at: Any, packed: Any, tracked: Any,  # scratch: see the docstring
 ) -> Any:  # fmt: skip
     """The nodes chosen for up to ``count`` pods in a row (fewer: the next fits nowhere).
-    The tables of :func:`static_tables` come first."""
+    The tables of :func:`static_tables` come first.
+
+    Four node-sized arrays are the caller's, kept between runs so that a run does not
+    allocate and clear them: ``added`` (the run's pods on each node) all 0 and ``tracked_at``
+    (each tracked node's place in ``tracked``) all -1 on entry, and so again on return;
+    ``packed`` (the nodes' :func:`_local` scores) and ``tracked`` are written before read."""
     n = len(node_class)
     rules = len(rule_kind)
     classes = len(rep)
@@ -211,7 +243,6 @@ def place_run(
     for w in range(len(wanted)):
         if wanted[w] < 2:
             pod[2 + wanted[w]] = wants[w]
-    added = np.zeros(n, dtype=np.int64)  # the run's pods bound to each node so far
     # per rule: the matching pods per domain over its eligible nodes, and for a per-node
     # DoNotSchedule rule its eligible nodes without one (only nodes with pods are read)
     max_domains = domain_nodes.shape[1]
@@ -225,17 +256,18 @@ def place_run(
     h = 0
     for i in range(rules):
         host = rule_host[i]
+        row = rule_counter[i]
         if host:
             host_rules[h] = i
             h += 1
             if rule_kind[i] != HARD:
                 continue
         for x in range(n):
-            if rule_counts[i, x] != 0 and rule_eligible[i, x]:
+            if rule_counts[row, x] != 0 and rule_eligible[i, x]:
                 if host:
                     zero_eligible[i] -= 1
                 else:
-                    domain_counts[i, rule_score[i, x]] += rule_counts[i, x]
+                    domain_counts[i, rule_score[i, x]] += rule_counts[row, x]
     class_code = np.zeros((rules, classes), dtype=np.int64)
     class_score = np.zeros((rules, classes), dtype=np.int64)
     class_tt = np.zeros(classes, dtype=np.int64)
@@ -253,46 +285,58 @@ def place_run(
     # the feasible nodes: tracked alone, or among their class's bulk nodes, the best of
     # which (as many as a run this long can use) are kept in order
     keep = min(count + 1, n)
-    packed = np.empty(n, dtype=np.int64)  # set for every feasible node
     top = np.empty((classes, keep), dtype=np.int64)
     head = np.zeros(classes, dtype=np.int64)
     size = np.zeros(classes, dtype=np.int64)
-    bulk_feasible = np.zeros(classes, dtype=np.int64)
-    tracked = np.empty(n, dtype=np.int64)
-    tracked_at = np.full(n, -1, dtype=np.int64)
+    bulk_feasible = class_size.copy()  # less the nodes that do not fit or are tracked
     tracked_count = 0
-    _packed(allocatable, requested, nonzero, pod, rank, added, 0, n, packed)
-    # which nodes fit one pod, and which a per-node rule counts pods on: in passes over
-    # every node that compile to vector code (_fits and _hot for each node, as one loop,
-    # took most of a run's time at 5,000 nodes)
-    feasible = np.empty(n, dtype=np.bool_)
-    hot_at = np.zeros(n, dtype=np.bool_)
-    for x in range(n):
-        feasible[x] = (node_class[x] >= 0) & (pod_counts[x] < max_pods[x])
+    need = np.full(2, -(1 << 62), dtype=np.int64)
     for w in range(len(wanted)):
+        if wanted[w] < 2:
+            need[wanted[w]] = wants[w]
+    _scored(allocatable, requested, nonzero, pod_counts, max_pods, node_class, pod, need, rank,
+            packed)  # fmt: skip
+    for w in range(len(wanted)):  # resources other than cpu and memory
         r = wanted[w]
-        need = wants[w]
-        for x in range(n):
-            feasible[x] &= need <= allocatable[x, r] - requested[x, r]
+        if r >= 2:
+            need_r = wants[w]
+            for x in range(n):
+                if need_r > allocatable[x, r] - requested[x, r]:
+                    packed[x] = -1
+    # a node a per-node rule counts pods on is tracked alone (nothing of the run is bound yet)
     for h in range(host_rules_count):
-        i = host_rules[h]
+        row = rule_counter[host_rules[h]]
         for x in range(n):
-            hot_at[x] |= rule_counts[i, x] > 0  # nothing of the run is bound yet
-    floor = np.full(classes, -1, dtype=np.int64)  # a full list's worst: no node under it enters
-    for x in range(n):
-        if not feasible[x]:
-            continue
-        c = node_class[x]
-        if hot_at[x]:
-            tracked[tracked_count] = x
-            tracked_at[x] = tracked_count
-            tracked_count += 1
-        else:
-            bulk_feasible[c] += 1
-            if packed[x] > floor[c]:
+            if rule_counts[row, x] > 0 and packed[x] >= 0 and tracked_at[x] < 0:
+                tracked[tracked_count] = x
+                tracked_at[x] = tracked_count
+                tracked_count += 1
+                bulk_feasible[node_class[x]] -= 1
+    # the class lists, in blocks: first the block's nodes above their class's floor (a full
+    # list's worst: no node under it enters), without branches; then those, one by one, as
+    # the floors rise. At 5,000 nodes most nodes are under the floor, and a branch per node
+    # taken at random was most of this pass.
+    floor = np.full(classes + 1, -1, dtype=np.int64)  # [classes]: the -1 class's (none enter)
+    lost = np.zeros(classes + 1, dtype=np.int64)  # per class + 1: nodes a pod does not fit
+    above = np.empty(min(n, BLOCK), dtype=np.int64)
+    for lo in range(0, n, BLOCK):
+        hi = min(lo + BLOCK, n)
+        m = 0
+        for x in range(lo, hi):
+            c = node_class[x]
+            value = packed[x]
+            above[m] = x
+            m += value > floor[c]  # c = -1: floor[classes]
+            lost[c + 1] += value < 0
+        for j in range(m):
+            x = above[j]
+            c = node_class[x]
+            if packed[x] > floor[c] and tracked_at[x] < 0:
                 size[c] = _insert(top, c, 0, size[c], keep, x, packed)
                 if size[c] == keep:
                     floor[c] = packed[top[c, keep - 1]]
+    for c in range(classes):
+        bulk_feasible[c] -= lost[c + 1]
     bulk_best = np.full(classes, -1, dtype=np.int64)
     for c in range(classes):
         if size[c] > 0:
@@ -314,7 +358,7 @@ def place_run(
             if rule_kind[i] == HARD:
                 minimum[i] = _minimum(i, n, rule_host[i], rule_min_domains[i], eligible_count,
                                       zero_eligible, present_domains, max_domains, domain_nodes,
-                                      domain_counts, rule_counts, rule_grows, added,
+                                      domain_counts, rule_counts, rule_counter, rule_grows, added,
                                       rule_eligible)  # fmt: skip
         # the options that pass the filters: each class's best bulk node, each tracked node
         options = 0
@@ -342,6 +386,7 @@ def place_run(
                 class_code,
                 domain_counts,
                 rule_counts,
+                rule_counter,
                 rule_grows,
                 added,
                 minimum,
@@ -392,7 +437,7 @@ def place_run(
                 x = option_node[o]
                 raw = _raw(x, c, tracked_at[x] >= 0, rules, rule_kind, rule_host, rule_skew,
                            weights, class_code, class_score, domain_counts, rule_counts,
-                           rule_grows, added)  # fmt: skip
+                           rule_counter, rule_grows, added)  # fmt: skip
                 option_raw[o] = raw
                 if low < 0 or raw < low:
                     low = raw
@@ -434,7 +479,7 @@ def place_run(
                     if (
                         rule_kind[i] == HARD
                         and rule_eligible[i, x]
-                        and _count(i, x, rule_counts, rule_grows, added) == 0
+                        and _count(i, x, rule_counts, rule_counter, rule_grows, added) == 0
                     ):
                         zero_eligible[i] -= 1
                 elif rule_eligible[i, x]:
@@ -442,8 +487,9 @@ def place_run(
         added[x] += 1
         still = _fits(x, allocatable, requested, pod_counts, max_pods, added[x], wanted, wants)
         if still:
-            _packed(allocatable, requested, nonzero, pod, rank, added, x, x + 1, packed)
-        hot = host_rules_count > 0 and _hot(x, host_rules, rule_counts, rule_grows, added)
+            packed[x] = _local(x, added[x] + 1, allocatable, requested, nonzero, pod, rank)
+        hot = host_rules_count > 0 and _hot(x, host_rules, rule_counts, rule_counter, rule_grows,
+                                            added)  # fmt: skip
         if not was_bulk:
             if not still:
                 last = tracked[tracked_count - 1]
@@ -485,7 +531,10 @@ def place_run(
         bulk_best[c] = top[c, lo] if lo < size[c] else -1
     done = 0
     while done < count and chosen[done] >= 0:
+        added[chosen[done]] = 0
         done += 1
+    for j in range(tracked_count):
+        tracked_at[tracked[j]] = -1
     return chosen[:done]
 
 
@@ -493,7 +542,7 @@ def place_run(
 def _minimum(
     i: int, n: int, hostname: bool, min_domains: int, eligible_count: Any, zero_eligible: Any,
     present_domains: Any, max_domains: int, domain_nodes: Any, domain_counts: Any, counts: Any,
-    grows: Any, added: Any, eligible: Any,
+    counter: Any, grows: Any, added: Any, eligible: Any,
 ) -> int:  # fmt: skip
     """A DoNotSchedule rule's minimum matching count over its domains (``Run._min_match``)."""
     if hostname:
@@ -502,7 +551,7 @@ def _minimum(
         low = -1
         for x in range(n):
             if eligible[i, x]:
-                here = _count(i, x, counts, grows, added)
+                here = _count(i, x, counts, counter, grows, added)
                 if low < 0 or here < low:
                     low = here
         return low
@@ -519,7 +568,7 @@ def _minimum(
 def _passes(
     x: int, c: int, tracked: bool, rules: int, kind: Any, hostname: Any, max_skew: Any,
     self_match: Any, eligible: Any, class_code: Any, domain_counts: Any, counts: Any,
-    grows: Any, added: Any, minimum: Any,
+    counter: Any, grows: Any, added: Any, minimum: Any,
 ) -> bool:  # fmt: skip
     """The DoNotSchedule and anti-affinity filters for node ``x`` of class ``c`` (``tracked``:
     its own counts, else none: ``Run._passes``)."""
@@ -531,14 +580,16 @@ def _passes(
             if code < 0:
                 return False
             if hostname[i]:
-                here = _count(i, x, counts, grows, added) if tracked and eligible[i, x] else 0
+                here = (
+                    _count(i, x, counts, counter, grows, added) if tracked and eligible[i, x] else 0
+                )
             else:
                 here = domain_counts[i, code]
             if here + self_match[i] - minimum[i] > max_skew[i]:
                 return False
         elif code >= 0:
             if hostname[i]:
-                here = _count(i, x, counts, grows, added) if tracked else 0
+                here = _count(i, x, counts, counter, grows, added) if tracked else 0
             else:
                 here = domain_counts[i, code]
             if here > 0:
@@ -550,7 +601,7 @@ def _passes(
 def _raw(
     x: int, c: int, tracked: bool, rules: int, kind: Any, hostname: Any, skew: Any,
     weights: Any, class_code: Any, class_score: Any, domain_counts: Any, counts: Any,
-    grows: Any, added: Any,
+    counter: Any, grows: Any, added: Any,
 ) -> int:  # fmt: skip
     """PodTopologySpread's raw score for node ``x`` of class ``c`` (``tracked``: its own
     counts, else none)."""
@@ -558,7 +609,7 @@ def _raw(
     for i in range(rules):
         if kind[i] == SOFT and class_code[i, c] >= 0:
             if hostname[i]:
-                here = _count(i, x, counts, grows, added) if tracked else 0
+                here = _count(i, x, counts, counter, grows, added) if tracked else 0
             else:
                 here = domain_counts[i, class_score[i, c]]
             total += here * weights[i] + skew[i]
@@ -577,14 +628,23 @@ def warm_up() -> None:
     rules = np.zeros((1, n), dtype=np.int64)
     kind, host, domains = np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.bool_), ints[:1] + 1
     eligible = np.ones((1, n), dtype=np.bool_)
-    node_class, rep, domain_nodes, present_domains, eligible_count = static_tables(
+    node_class, rep, size, domain_nodes, present_domains, eligible_count = static_tables(
         np.ones(n, dtype=np.bool_), ints, 0, kind, host, domains, rules, eligible
     )
     place_run(
-        1, node_class, rep, domain_nodes, present_domains, eligible_count, table, table * 0, table[:, :2] * 0, ints,
+        1, node_class, rep, size, domain_nodes, present_domains, eligible_count, table, table * 0, table[:, :2] * 0, ints,
         ints + 1, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64), 1, 1, True,
         np.arange(n, dtype=np.int64), ints, ints, False, False, kind,
         host, np.zeros(1), np.ones(1, dtype=np.int64), ints[:1],
         np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_), domains,
-        rules, rules, rules, eligible,
+        rules, rules, eligible, rules, ints[:1], *scratch(n),
+    )  # fmt: skip
+
+
+def scratch(n: int) -> tuple[Any, Any, Any, Any]:
+    """The node-sized arrays :func:`place_run` borrows (``added``, ``tracked_at``, ``packed``,
+    ``tracked``), as it wants them on entry."""
+    return (
+        np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64),
+        np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
     )  # fmt: skip

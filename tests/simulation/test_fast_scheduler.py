@@ -6,11 +6,12 @@ Issue 10, target 5: same placements, same victims, same messages, same per-node 
 from __future__ import annotations
 
 import math
+import random
 from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kube_cluster import P, cluster, node, spec
+from kube_cluster import MI, P, cluster, node, spec
 
 from service.kube.model import (
     ClusterSnapshot,
@@ -29,6 +30,7 @@ from service.kube.model import (
 )
 from service.simulation import fast_scheduler
 from service.simulation.fast_scheduler import FastScheduler
+from service.simulation.run_kernel import BLOCK
 from service.simulation.scheduler import schedule_one
 from service.simulation.scheduling import apply, queue_order
 from service.simulation.state import ClusterState
@@ -151,6 +153,63 @@ def _decides_alike(
 def test_compiled_runs_place_as_the_reference(snapshot: ClusterSnapshot) -> None:
     """``place_run`` (runs of one kind of pod in one compiled call, bound with
     ``bind_run``) gives every pod the reference's node and leaves the state the same."""
+    _runs_place_as_the_reference(snapshot)
+
+
+@st.composite
+def wide_clusters(draw: st.DrawFn) -> ClusterSnapshot:
+    """Hundreds of nodes, so that the compiled run reads them in more than one block
+    (``run_kernel.BLOCK``): of mixed sizes, some nearly full of pods, some cordoned, tainted
+    or with GPUs; Deployments with pods already bound (nodes the per-node rules track),
+    some spread over zones, some with anti-affinity, some asking for a GPU."""
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    nodes = []
+    for i in range(draw(st.integers(BLOCK + 1, 3 * BLOCK))):
+        nodes.append(node(
+            f"n{i:03}", rng.choice((1000, 2000, 4000)) + rng.randrange(0, 400, 50),
+            (rng.choice((2, 4, 8)) << 30) + rng.randrange(0, 512) * MI,
+            rng.choice((3, 5, 110, 110)), zone=rng.choice(ZONES),
+            unschedulable=rng.random() < 0.05,
+            taints=[Taint(key="dedicated", value="gpu", effect="NoSchedule")] if rng.random() < 0.1 else [],
+            extended={"example.com/gpu": rng.randint(1, 2)} if rng.random() < 0.15 else None,
+        ))  # fmt: skip
+    workloads, pods = [], []
+    for w in range(rng.randint(2, 5)):
+        labels = {"app": f"w{w}"}
+        selector = LabelSelector(match_labels=labels)
+        fields: dict[str, object] = {"labels": labels}
+        if rng.random() < 0.3:
+            fields["tolerations"] = (Toleration(key="dedicated", operator="Exists"),)
+        if rng.random() < 0.3:
+            fields["topology_spread"] = (TopologySpreadConstraint(
+                max_skew=rng.randint(1, 3), topology_key=KEYS[1], selector=selector,
+                when_unsatisfiable=rng.choice(("DoNotSchedule", "ScheduleAnyway")),
+            ),)  # fmt: skip
+        if rng.random() < 0.2:
+            term = PodAffinityTerm(selector=selector, topology_key=KEYS[0])
+            fields["pod_anti_affinity"] = PodAffinity(required=(term,))
+        gpu = {"example.com/gpu": 1} if rng.random() < 0.25 else {}
+        s = spec(rng.choice((0, 100, 500, 1000)), rng.choice((0, 256 * MI, 1 << 30)), requests=gpu,
+                 **fields)  # type: ignore[arg-type]  # fmt: skip
+        owner = WorkloadRef(kind="Deployment", namespace="default", name=f"w{w}")
+        workloads.append(Workload(kind="Deployment", namespace="default", name=f"w{w}",
+                                  template=0, selector=selector, replicas=3))  # fmt: skip
+        for r in range(rng.randint(0, 6)):
+            pods.append(P(f"w{w}-old{r}", s, node=rng.choice(nodes).name, owner=owner))
+        for r in range(rng.randint(5, 40)):
+            pods.append(P(f"w{w}-{r:02}", s, owner=owner, created=f"2024-01-0{1 + w}T00:00:00Z"))
+    return cluster(nodes, pods, workloads=workloads)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wide_clusters())
+def test_compiled_runs_over_hundreds_of_nodes_place_as_the_reference(
+    snapshot: ClusterSnapshot,
+) -> None:
+    _runs_place_as_the_reference(snapshot)
+
+
+def _runs_place_as_the_reference(snapshot: ClusterSnapshot) -> None:
     reference, fast = ClusterState(snapshot), ClusterState(snapshot)
     scheduler = FastScheduler(fast)
     order = queue_order(reference)
