@@ -161,7 +161,8 @@ def wide_clusters(draw: st.DrawFn) -> ClusterSnapshot:
     """Hundreds of nodes, so that the compiled run reads them in more than one block
     (``run_kernel.BLOCK``): of mixed sizes, some nearly full of pods, some cordoned, tainted
     or with GPUs; Deployments with pods already bound (nodes the per-node rules track),
-    some spread over zones, some with anti-affinity, some asking for a GPU."""
+    some spread over zones, some with anti-affinity, some asking for a GPU, some preferring
+    the nodes with an SSD."""
     rng = random.Random(draw(st.integers(0, 2**32)))
     nodes = []
     for i in range(draw(st.integers(BLOCK + 1, 3 * BLOCK))):
@@ -169,7 +170,7 @@ def wide_clusters(draw: st.DrawFn) -> ClusterSnapshot:
             f"n{i:03}", rng.choice((1000, 2000, 4000)) + rng.randrange(0, 400, 50),
             (rng.choice((2, 4, 8)) << 30) + rng.randrange(0, 512) * MI,
             rng.choice((3, 5, 110, 110)), zone=rng.choice(ZONES),
-            unschedulable=rng.random() < 0.05,
+            unschedulable=rng.random() < 0.05, labels={"disk": "ssd"} if rng.random() < 0.3 else {},
             taints=[Taint(key="dedicated", value="gpu", effect="NoSchedule")] if rng.random() < 0.1 else [],
             extended={"example.com/gpu": rng.randint(1, 2)} if rng.random() < 0.15 else None,
         ))  # fmt: skip
@@ -185,6 +186,11 @@ def wide_clusters(draw: st.DrawFn) -> ClusterSnapshot:
                 max_skew=rng.randint(1, 3), topology_key=KEYS[1], selector=selector,
                 when_unsatisfiable=rng.choice(("DoNotSchedule", "ScheduleAnyway")),
             ),)  # fmt: skip
+        if rng.random() < 0.4:  # most pods on a third of the nodes: their lists are used up
+            term = NodeSelectorTerm(match_expressions=(Requirement(key="disk", operator="Exists"),))
+            fields["node_affinity"] = NodeAffinity(
+                preferred=(PreferredSchedulingTerm(weight=100, preference=term),)
+            )
         if rng.random() < 0.2:
             term = PodAffinityTerm(selector=selector, topology_key=KEYS[0])
             fields["pod_anti_affinity"] = PodAffinity(required=(term,))
