@@ -62,16 +62,16 @@ _UNSCHEDULABLE_TAINT = Taint(key=TAINT_UNSCHEDULABLE, effect="NoSchedule")
 class Topology:
     """One rule that counts pods by topology domain.
 
-    ``counts``: the state's live per-node counts it reads; ``column``: the nodes' domains
-    (label value codes, see :class:`~service.simulation.node_index.LabelColumn`);
-    ``eligible``: the nodes whose pods count towards their domain. ``hostname``: counted per
-    node.
+    ``counts``: the state's live per-node counts it reads (see :attr:`counts`); ``column``:
+    the nodes' domains (label value codes, see
+    :class:`~service.simulation.node_index.LabelColumn`); ``eligible``: the nodes whose pods
+    count towards their domain. ``hostname``: counted per node.
     """
 
     kind: str
     key: str
     hostname: bool
-    counts: Int64Array
+    dense: Int64Array | None  # the counts, once made (None: made on first read of counts)
     column: LabelColumn
     eligible: BoolArray
     max_skew: int = 0
@@ -80,6 +80,18 @@ class Topology:
     base: BoolArray | None = None  # ``eligible`` before node presence and taints
     honor_taints: bool = False  # ``eligible`` needs the pod to tolerate the node's taints
     grows: bool = False  # binding the pod itself adds one to ``counts`` on its node
+    query: PodQuery | None = None  # the pods it counts, when ``dense`` is made on first read
+    state: ClusterState | None = None
+
+    @property
+    def counts(self) -> Int64Array:
+        """Per node, the matching pods, kept up to date by the state. A spread constraint's
+        are made when first read: the compiled runs (``fast_batch``) count the pods of a
+        query that matches few without them (:meth:`ClusterState.bound_counts`)."""
+        if self.dense is None:
+            assert self.state is not None and self.query is not None
+            self.dense = self.state.counter(self.query).live
+        return self.dense
 
 
 @dataclass(slots=True)
@@ -338,12 +350,17 @@ def update_profile(
             t.eligible[node] = bool(t.base[node]) and present and (tolerated or not t.honor_taints)
 
 
-def _spread_counts(
+def _spread_query(
     state: ClusterState, index: NodeIndex, pod: Incoming, selector: LabelSelector | None
-) -> Int64Array:
+) -> tuple[Int64Array | None, PodQuery | None]:
+    """A spread constraint's counts: made now (``dense``) when the selector is empty
+    (countPodsMatchSelector: it counts nothing) or the state keeps them already, else the
+    query to make them from when first read (:attr:`Topology.counts`)."""
     if selector is None or (not selector.match_labels and not selector.match_expressions):
-        return _zeros(index)  # countPodsMatchSelector: an empty selector counts nothing
-    return state.counter(PodQuery(selector, frozenset({pod.namespace}))).live
+        return _zeros(index), None
+    query = PodQuery(selector, frozenset({pod.namespace}))
+    kept = state.kept_counter(query)
+    return (None if kept is None else kept.live), query
 
 
 def _spread_topologies(
@@ -369,12 +386,12 @@ def _spread_topologies(
                 if c.honor_taints:
                     eligible &= side.taints_ok
                 made = side.eligible[memo] = (base, eligible)
+            dense, query = _spread_query(state, index, pod, c.selector)
             result.append(
                 Topology(
-                    kind, c.topology_key, c.topology_key == HOSTNAME,
-                    _spread_counts(state, index, pod, c.selector), column, made[1],
+                    kind, c.topology_key, c.topology_key == HOSTNAME, dense, column, made[1],
                     c.max_skew, c.min_domains, c.matches(pod.labels), made[0],
-                    c.honor_taints, c.counts(pod.labels),
+                    c.honor_taints, c.counts(pod.labels), query, state,
                 )
             )  # fmt: skip
     return result

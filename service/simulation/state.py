@@ -651,6 +651,45 @@ class ClusterState:
             counter.every = self._bound_per_node(self._matching_keys(counter), terminating=True)
         return counter.every
 
+    def kept_counter(self, query: PodQuery) -> MatchCount | None:
+        """The counter :meth:`counter` keeps for ``query``, if one was asked for."""
+        return self._counters.get(query.key())
+
+    def bound_counts(self, query: PodQuery, limit: int) -> dict[int, int] | None:
+        """Per node with any, the bound pods matching ``query`` that are not Terminating:
+        :meth:`counter`'s ``live`` counts, found from the pods themselves instead of kept in
+        an array of every node (a Deployment's spread constraints each count its own few
+        pods; 5,000 arrays of 5,000 nodes were 200 MB to fault in and keep up to date).
+        None when no label narrows the query, or it looks at more than ``limit`` pods or
+        pod kinds: then an array kept up to date (:meth:`counter`) is the cheaper."""
+        label = _index_label(query.selector)
+        if label is None:
+            return None
+        keys = self._keys_by_label.get(label, ())
+        if len(keys) > limit:
+            return None
+        n = len(self.pod_name)
+        namespaces, specs = self.pod_namespace, self.pod_spec
+        pod_node, deleting = self.pod_node, self.pod_deleting
+        found: dict[int, int] = {}
+        seen = 0
+        for key in keys:
+            if not (
+                query.matches_namespace(key[0])
+                and selector_matches(query.selector, self.specs[key[1]].labels)
+            ):
+                continue
+            pods = self._key_pods.get(key, ())
+            seen += len(pods)
+            if seen > limit:
+                return None
+            for p in pods:  # as _pods_of: entries left by an outside truncation skipped
+                if p < n and specs[p] == key[1] and namespaces[p] == key[0]:
+                    node = pod_node[p]
+                    if node >= 0 and not deleting[p]:
+                        found[node] = found.get(node, 0) + 1
+        return found
+
     def _matching_keys(self, counter: MatchCount) -> list[tuple[str, int]]:
         """The (namespace, spec) keys of pods ``counter`` counts."""
         label = _index_label(counter.query.selector)
