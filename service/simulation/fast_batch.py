@@ -75,23 +75,19 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     tables, rule_eligible = _topology_inputs(
         profile, index.present, n, (kind, hostname, domains, rule_score)
     )
-    rule_counts, rule_counter, filled = _counters(scheduler, profile.topologies, n, rule_codes)
+    rule_counts, rule_counter = _counters(scheduler, profile.topologies, n, rule_codes)
     na = profile.na_raw
-    try:
-        chosen: Int64Array = place_run(
-            count, *tables,
-            state.allocatable[:n], state.requested[:n], state.nonzero_requested[:n],
-            state.pod_count[:n], state.max_pods[:n],
-            wanted, wants, profile.pod.spec.nonzero_cpu, profile.pod.spec.nonzero_memory,
-            profile.balanced, index.rank[:n], profile.tt_raw, profile.tt_raw if na is None else na,
-            na is not None, profile.require_all_soft,
-            kind, hostname, skew, max_skew, self_match, min_domains, grows, domains,
-            rule_codes, rule_score, rule_eligible, rule_counts, rule_counter,
-            *scheduler.kernel_scratch(n),
-        )  # fmt: skip
-    finally:
-        for row, cells in filled:  # the scheduler's rows back to all 0
-            rule_counts[row, cells] = 0
+    chosen: Int64Array = place_run(
+        count, *tables,
+        state.allocatable[:n], state.requested[:n], state.nonzero_requested[:n],
+        state.pod_count[:n], state.max_pods[:n],
+        wanted, wants, profile.pod.spec.nonzero_cpu, profile.pod.spec.nonzero_memory,
+        profile.balanced, index.rank[:n], profile.tt_raw, profile.tt_raw if na is None else na,
+        na is not None, profile.require_all_soft,
+        kind, hostname, skew, max_skew, self_match, min_domains, grows, domains,
+        rule_codes, rule_score, rule_eligible, rule_counts, rule_counter,
+        *scheduler.kernel_scratch(n),
+    )  # fmt: skip
     nodes: list[int] = chosen.tolist()
     if not nodes:  # decide() need not look again (FastScheduler.nowhere)
         scheduler.nowhere = (order[start], len(state.node_log), state.topology_epoch)
@@ -100,23 +96,23 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
 
 def _counters(
     scheduler: FastScheduler, topologies: Sequence[Topology], n: int, none: Int64Array
-) -> tuple[Int64Array, Int64Array, list[tuple[int, Int64Array]]]:
+) -> tuple[Int64Array, Int64Array]:
     """The rules' live counts as the kernel reads them: one row per distinct counter (the
     default constraints' two rules, hostname and zone, share their Deployment's), and per
-    rule its row; and the cells to put back to 0 after the run.
+    rule its row.
 
-    When no rule's counts are kept yet (:attr:`Topology.counts`) and each rule's query
-    matches few pods, those pods are counted (:meth:`ClusterState.bound_counts`) into rows
-    of the scheduler's (:meth:`FastScheduler.count_rows`), all 0 but for them: made per node
-    and kept up to date for every Deployment, the counts were 200 MB at 5,000 nodes,
-    allocated and faulted in a Deployment at a time. Otherwise the state's arrays (made now
-    where not kept yet): one passed as a view, more copied. ``none``: the (0 × n) table
-    for a profile without rules. Read at each run: the counts change with every bind."""
+    When no rule's counts are kept yet (:attr:`Topology.counts`) and no bound pod matches
+    any rule (a Deployment's first replicas, placed before any is bound), the rows are the
+    scheduler's 0s (:meth:`FastScheduler.zero_rows`): the counts made per node and kept up
+    to date for every Deployment were 200 MB at 5,000 nodes, allocated and faulted in a
+    Deployment at a time. Otherwise the state's arrays (made now where not kept yet, then
+    kept for the runs that follow: resilience's re-place each Deployment many times), one
+    passed as a view, more copied. ``none``: the (0 × n) table for a profile without
+    rules. Read at each run: the counts change with every bind."""
     if not topologies:
-        return none, np.zeros(0, dtype=np.int64), []
+        return none, np.zeros(0, dtype=np.int64)
     state = scheduler.state
     rows: dict[object, int] = {}
-    found: list[dict[int, int]] = []
     counter = np.empty(len(topologies), dtype=np.int64)
     for i, t in enumerate(topologies):
         query = t.query if t.dense is None else None
@@ -125,21 +121,12 @@ def _counters(
         key = query.key()
         row = rows.get(key)
         if row is None:
-            pods = state.bound_counts(query, max(64, n // 8))
-            if pods is None:
+            if not state.counts_none(query, max(64, n // 8)):
                 break
-            row = rows[key] = len(found)
-            found.append(pods)
+            row = rows[key] = len(rows)
         counter[i] = row
     else:
-        table = scheduler.count_rows(len(found), n)
-        filled = []
-        for row, pods in enumerate(found):
-            if pods:
-                nodes = np.fromiter(pods, dtype=np.int64, count=len(pods))
-                table[row, nodes] = np.fromiter(pods.values(), dtype=np.int64, count=len(pods))
-                filled.append((row, nodes))
-        return table, counter, filled
+        return scheduler.zero_rows(len(rows), n), counter
     rows.clear()
     arrays: list[Int64Array] = []
     for i, t in enumerate(topologies):
@@ -149,7 +136,7 @@ def _counters(
             arrays.append(t.counts[:n])
         counter[i] = row
     counts = arrays[0][np.newaxis] if len(arrays) == 1 else np.stack(arrays)
-    return counts, counter, []
+    return counts, counter
 
 
 Tables = tuple[Int64Array, Int64Array, Int64Array, Int64Array, Int64Array, Int64Array]

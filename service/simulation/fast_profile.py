@@ -86,8 +86,8 @@ class Topology:
     @property
     def counts(self) -> Int64Array:
         """Per node, the matching pods, kept up to date by the state. A spread constraint's
-        are made when first read: the compiled runs (``fast_batch``) count the pods of a
-        query that matches few without them (:meth:`ClusterState.bound_counts`)."""
+        are made when first read: the compiled runs (``fast_batch``) need none while no
+        bound pod matches (:meth:`ClusterState.counts_none`)."""
         if self.dense is None:
             assert self.state is not None and self.query is not None
             self.dense = self.state.counter(self.query).live

@@ -729,15 +729,15 @@ class FastScheduler:
         self.nowhere: tuple[int, int, int] | None = None
         self._min_priority_pos = 0
         self._kernel_scratch: tuple[Int64Array, ...] = ()
-        self._count_rows: Int64Array = np.zeros((0, 0), dtype=np.int64)
+        self._zero_rows: Int64Array = np.zeros((0, 0), dtype=np.int64)
 
-    def count_rows(self, rows: int, n: int) -> Int64Array:
-        """A (``rows`` × ``n``) table of 0s the compiled runs fill with the counts of the
-        pods they find (``fast_batch._counters``), kept for this scheduler's runs: each puts
-        back the 0s it changed."""
-        table = self._count_rows
+    def zero_rows(self, rows: int, n: int) -> Int64Array:
+        """A (``rows`` × ``n``) table of 0s for the compiled runs' counts of rules no bound
+        pod matches (``fast_batch._counters``; the kernel writes none), kept while the
+        nodes are ``n``."""
+        table = self._zero_rows
         if table.shape[0] < rows or table.shape[1] != n:
-            table = self._count_rows = np.zeros((max(rows, table.shape[0]), n), dtype=np.int64)
+            table = self._zero_rows = np.zeros((max(rows, table.shape[0]), n), dtype=np.int64)
         return table[:rows]
 
     def kernel_scratch(self, n: int) -> tuple[Int64Array, ...]:
