@@ -684,9 +684,9 @@ class ClusterState:
                 return False
             for p in pods:  # as _pods_of: entries left by an outside truncation skipped
                 if (
-                    pod_node[p] >= 0
+                    p < n
+                    and pod_node[p] >= 0
                     and not deleting[p]
-                    and p < n
                     and specs[p] == key[1]
                     and namespaces[p] == key[0]
                 ):
