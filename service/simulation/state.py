@@ -668,29 +668,17 @@ class ClusterState:
         keys = self._keys_by_label.get(label, ())
         if len(keys) > limit:
             return False
-        n = len(self.pod_name)
-        namespaces, specs = self.pod_namespace, self.pod_spec
         pod_node, deleting = self.pod_node, self.pod_deleting
         seen = 0
         for key in keys:
-            if not (
-                query.matches_namespace(key[0])
-                and selector_matches(query.selector, self.specs[key[1]].labels)
-            ):
+            if not self._query_matches(query, key):
                 continue
-            pods = self._key_pods.get(key, ())
+            pods = self._pods_of(key)
             seen += len(pods)
             if seen > limit:
                 return False
-            for p in pods:  # as _pods_of: entries left by an outside truncation skipped
-                if (
-                    p < n
-                    and pod_node[p] >= 0
-                    and not deleting[p]
-                    and specs[p] == key[1]
-                    and namespaces[p] == key[0]
-                ):
-                    return False
+            if any(pod_node[p] >= 0 and not deleting[p] for p in pods):
+                return False
         return True
 
     def _matching_keys(self, counter: MatchCount) -> list[tuple[str, int]]:
@@ -733,11 +721,14 @@ class ClusterState:
     def _key_matches(self, counter: MatchCount, key: tuple[str, int]) -> bool:
         hit = counter.pod_matches.get(key)
         if hit is None:
-            hit = counter.query.matches_namespace(key[0]) and selector_matches(
-                counter.query.selector, self.specs[key[1]].labels
-            )
-            counter.pod_matches[key] = hit
+            hit = counter.pod_matches[key] = self._query_matches(counter.query, key)
         return hit
+
+    def _query_matches(self, query: PodQuery, key: tuple[str, int]) -> bool:
+        """Whether ``query`` counts the pods of a (namespace, spec) key."""
+        return query.matches_namespace(key[0]) and selector_matches(
+            query.selector, self.specs[key[1]].labels
+        )
 
     def _new_key(self, key: tuple[str, int], pod: int) -> None:
         self._key_pods[key] = {pod: None}
