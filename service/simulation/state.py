@@ -424,51 +424,45 @@ class ClusterState:
         node: int = -1,
     ) -> int:
         """Create a pod (alive, Pending unless ``node`` ≥ 0 binds it); returns its index."""
-        p = len(self.pod_name)
-        self.pod_namespace.append(namespace)
-        self.pod_name.append(name)
-        self.pod_spec.append(spec)
-        self.pod_owner.append(owner)
-        self.pod_node.append(-1)
-        self.pod_alive.append(True)
-        self.pod_deleting.append(False)
-        self.pod_ready.append(True)
-        self.pod_created.append(created)
-        key = (namespace, spec)
-        pods = self._key_pods.get(key)
-        if pods is None:
-            self._new_key(key, p)
-        else:
-            pods[p] = None
-        spaces = self.spec_namespaces.setdefault(spec, set())
-        if namespace not in spaces:
-            spaces.add(namespace)
-            if self.specs[spec].pod_affinity or self.specs[spec].pod_anti_affinity:
-                self.affinity_epoch += 1
+        p = self.add_pods(namespace, [name], spec, owner, created)[0]
         if node >= 0:
             self.bind(p, node)
         return p
 
     def add_pods(
-        self, namespace: str, names: Sequence[str], spec: int, owner: WorkloadRef
+        self,
+        namespace: str,
+        names: Sequence[str],
+        spec: int,
+        owner: WorkloadRef,
+        created: str = "",
     ) -> range:
-        """:meth:`add_pod` for Pending pods of one spec and owner at once (a Deployment's
-        replicas); returns their indices."""
-        if not names:
-            return range(len(self.pod_name), len(self.pod_name))
-        first = self.add_pod(namespace, names[0], spec, owner)
-        more = len(names) - 1
-        self.pod_namespace += [namespace] * more
-        self.pod_name += names[1:]
-        self.pod_spec += [spec] * more
-        self.pod_owner += [owner] * more
-        self.pod_node += [-1] * more
-        self.pod_alive += [True] * more
-        self.pod_deleting += [False] * more
-        self.pod_ready += [True] * more
-        self.pod_created += [""] * more
-        pods = range(first, first + 1 + more)
-        self._key_pods[namespace, spec].update(dict.fromkeys(pods[1:]))
+        """Create Pending pods of one spec and owner (a Deployment's replicas at once);
+        returns their indices."""
+        first, k = len(self.pod_name), len(names)
+        pods = range(first, first + k)
+        if not k:
+            return pods
+        self.pod_namespace += [namespace] * k
+        self.pod_name += names
+        self.pod_spec += [spec] * k
+        self.pod_owner += [owner] * k
+        self.pod_node += [-1] * k
+        self.pod_alive += [True] * k
+        self.pod_deleting += [False] * k
+        self.pod_ready += [True] * k
+        self.pod_created += [created] * k
+        key = (namespace, spec)
+        known = self._key_pods.get(key)
+        if known is None:
+            self._new_key(key, first)
+            known = self._key_pods[key]
+        known.update(dict.fromkeys(pods))
+        spaces = self.spec_namespaces.setdefault(spec, set())
+        if namespace not in spaces:
+            spaces.add(namespace)
+            if self.specs[spec].pod_affinity or self.specs[spec].pod_anti_affinity:
+                self.affinity_epoch += 1
         return pods
 
     def bind(self, pod: int, node: int) -> None:

@@ -104,6 +104,32 @@ def test_counters_follow_binds_deletions_and_removals() -> None:
     assert state.pod_count.tolist() == [1, 1]
 
 
+API = PodSpec(labels={"app": "api"}, nonzero_cpu=100, nonzero_memory=200 << 20)
+API_QUERY = PodQuery(LabelSelector(match_labels={"app": "api"}), frozenset({"default"}))
+
+
+def test_pods_added_at_once_are_pending_counted_and_tell_when_none_is_bound() -> None:
+    state = ClusterState(snapshot())
+    api = state.add_spec(API)
+    assert state.counts_none(API_QUERY, 64)  # no pod of it yet
+    pods = state.add_pods("default", ["api-0", "api-1", "api-2"], api, OWNER)
+    assert list(pods) == [6, 7, 8]
+    assert state.pod_name[6:] == ["api-0", "api-1", "api-2"]
+    assert state.pending_pods() == [5, 6, 7, 8]
+    assert state.counts_none(API_QUERY, 64)
+    assert not state.counts_none(API_QUERY, 2)  # more pods than it may look at
+    state.bind_run([6, 7], [0, 1])
+    assert not state.counts_none(API_QUERY, 64)
+    assert state.counter(API_QUERY).live.tolist() == [1, 1]  # each one added is counted
+    state.mark_deleting(6)
+    state.mark_deleting(7)
+    assert state.counts_none(API_QUERY, 64)  # Terminating pods: spread does not count them
+    late = state.add_pod("default", "api-3", api, OWNER, created="2024-01-01T00:00:00Z", node=0)
+    assert state.pod_created[late] == "2024-01-01T00:00:00Z"
+    assert state.counter(API_QUERY).live.tolist() == [1, 0]
+    assert not state.counts_none(API_QUERY, 64)
+
+
 def test_taints_cordon_and_new_nodes_move_the_topology_epoch() -> None:
     state = ClusterState(snapshot())
     unreachable = Taint(key="node.kubernetes.io/unreachable", effect="NoSchedule")
