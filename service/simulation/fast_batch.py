@@ -101,34 +101,31 @@ def _counters(
     default constraints' two rules, hostname and zone, share their Deployment's), and per
     rule its row.
 
-    When no rule's counts are kept yet (:attr:`Topology.counts`) and no bound pod matches
-    any rule (a Deployment's first replicas, placed before any is bound), the rows are the
-    scheduler's 0s (:meth:`FastScheduler.zero_rows`): the counts made per node and kept up
-    to date for every Deployment were 200 MB at 5,000 nodes, allocated and faulted in a
-    Deployment at a time. Otherwise the state's arrays (made now where not kept yet, then
-    kept for the runs that follow: resilience's re-place each Deployment many times), one
-    passed as a view, more copied. ``none``: the (0 × n) table for a profile without
-    rules. Read at each run: the counts change with every bind."""
+    While no rule's counts are made yet (:attr:`Topology.counts`) and no bound pod matches
+    any rule (a Deployment's first replicas, placed before any is bound), every rule reads
+    the scheduler's row of 0s (:meth:`FastScheduler.zero_row`): the counts made per node
+    and kept up to date for every Deployment were 200 MB at 5,000 nodes, allocated and
+    faulted in a Deployment at a time. Otherwise the state's arrays (made now where not
+    yet, then kept for the runs that follow: resilience re-places each Deployment many
+    times), one passed as a view, more copied. ``none``: the (0 × n) table for a profile
+    without rules. Read at each run: the counts change with every bind."""
     if not topologies:
         return none, np.zeros(0, dtype=np.int64)
-    state = scheduler.state
-    rows: dict[object, int] = {}
-    counter = np.empty(len(topologies), dtype=np.int64)
-    for i, t in enumerate(topologies):
-        query = t.query if t.dense is None else None
-        if query is None or state.kept_counter(query) is not None:
+    limit = max(64, n // 8)
+    checked: set[object] = set()
+    for t in topologies:
+        if t.dense is not None or t.query is None:
             break
-        key = query.key()
-        row = rows.get(key)
-        if row is None:
-            if not state.counts_none(query, max(64, n // 8)):
+        key = t.query.key()
+        if key not in checked:
+            if not scheduler.state.counts_none(t.query, limit):
                 break
-            row = rows[key] = len(rows)
-        counter[i] = row
+            checked.add(key)
     else:
-        return scheduler.zero_rows(len(rows), n), counter
-    rows.clear()
+        return scheduler.zero_row(n), np.zeros(len(topologies), dtype=np.int64)
+    rows: dict[int, int] = {}
     arrays: list[Int64Array] = []
+    counter = np.empty(len(topologies), dtype=np.int64)
     for i, t in enumerate(topologies):
         row = rows.get(id(t.counts))
         if row is None:

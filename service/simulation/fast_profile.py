@@ -351,16 +351,14 @@ def update_profile(
 
 
 def _spread_query(
-    state: ClusterState, index: NodeIndex, pod: Incoming, selector: LabelSelector | None
+    index: NodeIndex, pod: Incoming, selector: LabelSelector | None
 ) -> tuple[Int64Array | None, PodQuery | None]:
-    """A spread constraint's counts: made now (``dense``) when the selector is empty
-    (countPodsMatchSelector: it counts nothing) or the state keeps them already, else the
-    query to make them from when first read (:attr:`Topology.counts`)."""
+    """A spread constraint's counts: 0s now when the selector is empty
+    (countPodsMatchSelector: it counts nothing), else the query to make them from when
+    first read (:attr:`Topology.counts`)."""
     if selector is None or (not selector.match_labels and not selector.match_expressions):
         return _zeros(index), None
-    query = PodQuery(selector, frozenset({pod.namespace}))
-    kept = state.kept_counter(query)
-    return (None if kept is None else kept.live), query
+    return None, PodQuery(selector, frozenset({pod.namespace}))
 
 
 def _spread_topologies(
@@ -386,7 +384,7 @@ def _spread_topologies(
                 if c.honor_taints:
                     eligible &= side.taints_ok
                 made = side.eligible[memo] = (base, eligible)
-            dense, query = _spread_query(state, index, pod, c.selector)
+            dense, query = _spread_query(index, pod, c.selector)
             result.append(
                 Topology(
                     kind, c.topology_key, c.topology_key == HOSTNAME, dense, column, made[1],

@@ -729,16 +729,15 @@ class FastScheduler:
         self.nowhere: tuple[int, int, int] | None = None
         self._min_priority_pos = 0
         self._kernel_scratch: tuple[Int64Array, ...] = ()
-        self._zero_rows: Int64Array = np.zeros((0, 0), dtype=np.int64)
+        self._zero_row: Int64Array = np.zeros((1, 0), dtype=np.int64)
 
-    def zero_rows(self, rows: int, n: int) -> Int64Array:
-        """A (``rows`` × ``n``) table of 0s for the compiled runs' counts of rules no bound
-        pod matches (``fast_batch._counters``; the kernel writes none), kept while the
-        nodes are ``n``."""
-        table = self._zero_rows
-        if table.shape[0] < rows or table.shape[1] != n:
-            table = self._zero_rows = np.zeros((max(rows, table.shape[0]), n), dtype=np.int64)
-        return table[:rows]
+    def zero_row(self, n: int) -> Int64Array:
+        """A (1 × ``n``) table of 0s: the counts of the compiled runs' rules no bound pod
+        matches (``fast_batch._counters``; the kernel writes none), kept while the nodes
+        are ``n``."""
+        if self._zero_row.shape[1] != n:
+            self._zero_row = np.zeros((1, n), dtype=np.int64)
+        return self._zero_row
 
     def kernel_scratch(self, n: int) -> tuple[Int64Array, ...]:
         """The node-sized arrays the compiled runs borrow (``run_kernel.scratch``), kept for

@@ -645,10 +645,6 @@ class ClusterState:
             counter.every = self._bound_per_node(self._matching_keys(counter), terminating=True)
         return counter.every
 
-    def kept_counter(self, query: PodQuery) -> MatchCount | None:
-        """The counter :meth:`counter` keeps for ``query``, if one was asked for."""
-        return self._counters.get(query.key())
-
     def counts_none(self, query: PodQuery, limit: int) -> bool:
         """Whether no bound pod that is not Terminating matches ``query``: :meth:`counter`'s
         ``live`` counts would be all 0. Found from the pods themselves, not from an array of
