@@ -82,7 +82,7 @@ def query_latencies(pack: str, samples: int) -> dict[str, list[float]]:
     from service.queries.stacks import stack_path
 
     kg = load_graph([Path(pack)])
-    gc.freeze()  # as the server does once its graph is loaded (service.http.app.settle_heap)
+    gc.freeze()  # as the server does once its graph is loaded (service.collector.settle_heap)
     rng = random.Random(42)
     by_prefix: dict[str, list[str]] = {}
     for entity in kg.entities():

@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=5000)
     parser.add_argument("--pods", type=int, default=150_000)
     args = parser.parse_args()
-    from service.http.app import settle_heap
+    from service.collector import settle_heap
     from service.simulation.run_kernel import warm_up
 
     warm_up()  # numba's cache loaded (or the kernel compiled) before the clock starts

@@ -13,7 +13,7 @@ For each of the contract's example operations (``clients/queries/*.graphql`` wit
   on, the document prepared already).
 
 The process's garbage collector is tuned as the server's is once its graph is loaded
-(``service.http.app.settle_heap``).
+(``service.collector.settle_heap``).
 
 Prints per operation the p50s in µs and the ratio (min/median/max over rounds), and the
 process's peak memory.
@@ -46,7 +46,7 @@ from bench.common import Report  # noqa: E402
 from service.api.context import PlainContext  # noqa: E402
 from service.api.prepared import ArchgraphSchema  # noqa: E402
 from service.api.schema import build_schema  # noqa: E402
-from service.http.app import settle_heap  # noqa: E402
+from service.collector import settle_heap  # noqa: E402
 from service.packs.loader import load_graph  # noqa: E402
 
 QUERIES = ROOT / "clients" / "queries"

@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--full", action="store_true", help="also the 5,000-node cluster")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of each run")
     args = parser.parse_args(argv)
-    from service.http.app import settle_heap
+    from service.collector import settle_heap
 
     settle_heap()  # the collector and allocator tuned as the server's are
     report = Report("resilience over every node and zone (issue 10, target 4)")

@@ -12,7 +12,7 @@ its own bench). Measured, in-process, best of the rounds:
   one node stops reporting: NotReady, taints, evictions after 300 s, replacements scheduled.
 
 The process's garbage collector and allocator are tuned as the server's are
-(``service.http.app.settle_heap``): at 5,000 nodes, without that, each NODE_DOWN faulted in
+(``service.collector.settle_heap``): at 5,000 nodes, without that, each NODE_DOWN faulted in
 again most of what the one before freed.
 
 Goals: NODE_DOWN ≤ 2 s and ≤ 12× the 500-node / 15,000-pod baseline measured in the same
@@ -273,7 +273,7 @@ def main() -> None:
     )
     parser.add_argument("--http", action="store_true", help="also NODE_DOWN over HTTP")
     args = parser.parse_args()
-    from service.http.app import settle_heap
+    from service.collector import settle_heap
     from service.simulation.run_kernel import warm_up
 
     warm_up()  # numba's cache loaded (or the kernel compiled) before the clock starts

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -13,6 +11,7 @@ from fastapi import FastAPI
 
 from service.api.limits import Limits
 from service.api.schema import build_schema
+from service.collector import settle_heap
 from service.http.embed import router as embed_router
 from service.http.export import router as export_router
 from service.http.graphiql import graphiql_router
@@ -30,43 +29,6 @@ from service.settings import Settings
 from service.snapshots.scenario_file import load_scenarios
 
 log = logging.getLogger("archgraph")
-
-GC_THRESHOLD = 50_000  # young objects allocated before a collection (Python's default: 700)
-
-
-KEEP_FREED = 1 << 30  # bytes of freed memory glibc keeps for the next request (default 128 KiB)
-MMAP_THRESHOLD = 32 << 20  # blocks from this size on are mapped apart (glibc's largest)
-
-
-def settle_heap() -> None:
-    """Tune the garbage collector and the allocator for serving, once the graph is loaded.
-
-    The graph lives as long as the process: the cyclic collector need not scan it on every
-    collection (``gc.freeze``), and it collects less often while a request builds many
-    objects (a 150,000-pod simulation spent a third of its time collecting).
-
-    A simulation of 5,000 nodes frees hundreds of MB when it ends; glibc gave most of it back
-    to the kernel, so the next simulation faulted it in again, page by page: about 20,000
-    page faults and 40–70 ms of system time in each 1.2 s NODE_DOWN, where the same
-    simulation at 500 nodes faults none in. With freed memory kept (up to
-    :data:`KEEP_FREED`) and blocks under :data:`MMAP_THRESHOLD` taken from the heap
-    (glibc otherwise maps, and unmaps on free, every block over a threshold that it raises
-    only as far as the largest block freed so far), 9,000–14,000 faults are left, mostly
-    Python's own object arenas. The process keeps its peak size instead of shrinking after a
-    large request. Other C libraries: nothing to tune (``mallopt`` is glibc's).
-    """
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(M_TRIM_THRESHOLD, KEEP_FREED)
-    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-
-
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h>
 
 
 def _compile() -> None:
