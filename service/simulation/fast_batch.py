@@ -75,7 +75,7 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
     tables, rule_eligible = _topology_inputs(
         profile, index.present, n, (kind, hostname, domains, rule_score)
     )
-    rule_counts, rule_counter = _counters(scheduler, profile.topologies, n, rule_codes)
+    rule_counts, rule_counter, counted = _counters(scheduler, profile.topologies, n, rule_codes)
     na = profile.na_raw
     chosen: Int64Array = place_run(
         count, *tables,
@@ -85,7 +85,7 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
         profile.balanced, index.rank[:n], profile.tt_raw, profile.tt_raw if na is None else na,
         na is not None, profile.require_all_soft,
         kind, hostname, skew, max_skew, self_match, min_domains, grows, domains,
-        rule_codes, rule_score, rule_eligible, rule_counts, rule_counter,
+        rule_codes, rule_score, rule_eligible, rule_counts, rule_counter, counted,
         *scheduler.kernel_scratch(n),
     )  # fmt: skip
     nodes: list[int] = chosen.tolist()
@@ -96,10 +96,11 @@ def place_batch(scheduler: FastScheduler, order: Sequence[int], start: int) -> l
 
 def _counters(
     scheduler: FastScheduler, topologies: Sequence[Topology], n: int, none: Int64Array
-) -> tuple[Int64Array, Int64Array]:
+) -> tuple[Int64Array, Int64Array, bool]:
     """The rules' live counts as the kernel reads them: one row per distinct counter (the
-    default constraints' two rules, hostname and zone, share their Deployment's), and per
-    rule its row.
+    default constraints' two rules, hostname and zone, share their Deployment's), per rule
+    its row, and False when every count is known to be 0 (the kernel then skips its passes
+    over the nodes' counts).
 
     While no rule's counts are made yet (:attr:`Topology.counts`) and no bound pod matches
     any rule (a Deployment's first replicas, placed before any is bound), every rule reads
@@ -110,7 +111,7 @@ def _counters(
     times), one passed as a view, more copied. ``none``: the (0 × n) table for a profile
     without rules. Read at each run: the counts change with every bind."""
     if not topologies:
-        return none, np.zeros(0, dtype=np.int64)
+        return none, np.zeros(0, dtype=np.int64), False
     limit = max(64, n // 8)
     checked: set[object] = set()
     for t in topologies:
@@ -122,7 +123,7 @@ def _counters(
                 break
             checked.add(key)
     else:
-        return scheduler.zero_row(n), np.zeros(len(topologies), dtype=np.int64)
+        return scheduler.zero_row(n), np.zeros(len(topologies), dtype=np.int64), False
     rows: dict[int, int] = {}
     arrays: list[Int64Array] = []
     counter = np.empty(len(topologies), dtype=np.int64)
@@ -133,7 +134,7 @@ def _counters(
             arrays.append(t.counts[:n])
         counter[i] = row
     counts = arrays[0][np.newaxis] if len(arrays) == 1 else np.stack(arrays)
-    return counts, counter
+    return counts, counter, True
 
 
 Tables = tuple[Int64Array, Int64Array, Int64Array, Int64Array, Int64Array, Int64Array]

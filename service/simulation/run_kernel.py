@@ -224,6 +224,7 @@ def place_run(
     domains: Any,  # per rule: how many score codes
     rule_codes: Any, rule_score: Any, rule_eligible: Any,  # rule × node
     rule_counts: Any, rule_counter: Any,  # counter × node: matching pods; per rule its counter
+    counted: bool,  # False: every count is 0 (no bound pod matches a rule)
     added: Any, tracked_at: Any, packed: Any, tracked: Any,  # scratch: see the docstring
 ) -> Any:  # fmt: skip
     """The nodes chosen for up to ``count`` pods in a row (fewer: the next fits nowhere).
@@ -262,6 +263,8 @@ def place_run(
             h += 1
             if rule_kind[i] != HARD:
                 continue
+        if not counted:
+            continue
         for x in range(n):
             if rule_counts[row, x] != 0 and rule_eligible[i, x]:
                 if host:
@@ -309,7 +312,7 @@ def place_run(
                 if need_r > allocatable[x, r] - requested[x, r]:
                     packed[x] = -1
     # a node a per-node rule counts pods on is tracked alone (nothing of the run is bound yet)
-    for h in range(host_rules_count):
+    for h in range(host_rules_count if counted else 0):
         row = rule_counter[host_rules[h]]
         for x in range(n):
             if rule_counts[row, x] > 0 and packed[x] >= 0 and tracked_at[x] < 0:
@@ -318,21 +321,27 @@ def place_run(
                 tracked_count += 1
                 bulk_feasible[node_class[x]] -= 1
     # the class lists, in blocks: first the block's nodes above their class's floor (a full
-    # list's worst: no node under it enters), without branches; then those, one by one, as
-    # the floors rise. At 5,000 nodes most nodes are under the floor, and a branch per node
-    # taken at random was most of this pass.
+    # list's worst: no node under it enters) and the classes of those a pod does not fit,
+    # without branches; then those, one by one, as the floors rise. At 5,000 nodes most
+    # nodes are under the floor, and a branch per node taken at random was most of this
+    # pass; so was a count per class kept for every node (each add waits for the last).
     floor = np.full(classes + 1, -1, dtype=np.int64)  # [classes]: the -1 class's (none enter)
     lost = np.zeros(classes + 1, dtype=np.int64)  # per class + 1: nodes a pod does not fit
     above = np.empty(min(n, BLOCK), dtype=np.int64)
+    unfit = np.empty(min(n, BLOCK), dtype=np.int64)
     for lo in range(0, n, BLOCK):
         hi = min(lo + BLOCK, n)
         m = 0
+        u = 0
         for x in range(lo, hi):
             c = node_class[x]
             value = packed[x]
             above[m] = x
             m += value > floor[c]  # c = -1: floor[classes]
-            lost[c + 1] += value < 0
+            unfit[u] = c
+            u += value < 0
+        for j in range(u):
+            lost[unfit[j] + 1] += 1
         for j in range(m):
             x = above[j]
             c = node_class[x]
@@ -643,7 +652,7 @@ def warm_up() -> None:
         np.arange(n, dtype=np.int64), ints, ints, False, False, kind,
         host, np.zeros(1), np.ones(1, dtype=np.int64), ints[:1],
         np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_), domains,
-        rules, rules, eligible, rules, ints[:1], *scratch(n),
+        rules, rules, eligible, rules, ints[:1], True, *scratch(n),
     )  # fmt: skip
 
 
