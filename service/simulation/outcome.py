@@ -8,12 +8,14 @@ said about it, if anything.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from service.simulation.engine import Engine
 from service.simulation.report import (
     ClusterOutcome,
     NodeOutcome,
-    PodOutcome,
     PodPhase,
+    PodRows,
     WorkloadOutcome,
 )
 from service.simulation.state import CPU, MEMORY
@@ -29,45 +31,45 @@ def pending_reason(engine: Engine, pod: int) -> str | None:
 
 def cluster_outcome(engine: Engine) -> ClusterOutcome:
     state, workloads = engine.state, engine.workloads
-    make = tuple.__new__
-    pods: list[PodOutcome] = []
-    outcomes: list[WorkloadOutcome] = []
+    alive, pod_node, deleting, ready_pods = (
+        state.pod_alive, state.pod_node, state.pod_deleting, state.pod_ready
+    )  # fmt: skip
     ok = engine.nodes_ok()
-    ready_pods = state.pod_ready
+    order: list[int] = []  # the pods' rows: pod, node (-1: none), phase; why Pending by row
+    bound: list[int] = []
+    phases: list[PodPhase] = []
+    reasons: dict[int, str] = {}
+    starts: list[int] = []  # each workload's first row
+    labels: list[str] = []
+    outcomes: list[WorkloadOutcome] = []
     refs = workloads.refs()
     refs.sort(key=lambda r: r.kind == "Pod")  # bare pods last, the order otherwise kept
     for ref in refs:
         running = pending = terminating = ready = 0
         reason: str | None = None
-        workload = f"{ref.kind}/{ref.name}"
+        starts.append(len(order))
+        labels.append(f"{ref.kind}/{ref.name}")
         for p in workloads.pods.get(ref, ()):
-            if not state.pod_alive[p]:
+            if not alive[p]:
                 continue
-            node = state.pod_node[p]
-            why = None
+            node = pod_node[p]
             if node < 0:
                 pending += 1
                 phase = PodPhase.PENDING
                 why = pending_reason(engine, p)
+                if why is not None:
+                    reasons[len(order)] = why
                 reason = reason or why
-            elif state.pod_deleting[p]:
+            elif deleting[p]:
                 terminating += 1
                 phase = PodPhase.TERMINATING
             else:
                 running += 1
                 phase = PodPhase.RUNNING
                 ready += ready_pods[p] and ok[node]  # engine.is_available: alive, not deleting
-            row = (
-                state.pod_namespace[p],
-                state.pod_name[p],
-                workload,
-                state.node_names[node] if node >= 0 else None,
-                state.node_zone[node] if node >= 0 else None,
-                phase,
-                why,
-                engine.restarts.get(p, 0),
-            )
-            pods.append(make(PodOutcome, row))
+            order.append(p)
+            bound.append(node)
+            phases.append(phase)
         if (
             ref not in workloads.defined
             and not workloads.initial.get(ref)
@@ -87,6 +89,11 @@ def cluster_outcome(engine: Engine) -> ClusterOutcome:
                 pending_reason=reason,
             )
         )
+    pods = PodRows(
+        order, _column(state.pod_namespace, order), _column(state.pod_name, order), bound,
+        phases, starts, labels, reasons, dict(engine.restarts), tuple(state.node_names),
+        tuple(state.node_zone),
+    )  # fmt: skip
     added = set(engine.added)
     nodes = tuple(
         NodeOutcome(
@@ -109,6 +116,14 @@ def cluster_outcome(engine: Engine) -> ClusterOutcome:
         available=all(w.available > 0 for w in outcomes if w.desired > 0),
         nodes_added=len(added),
         workloads=tuple(outcomes),
-        pods=tuple(pods),
+        pods=pods,
         nodes=nodes,
     )
+
+
+def _column(values: list[str], rows: list[int]) -> tuple[str, ...]:
+    """``values`` of each of ``rows``, in one C loop (the state's lists go on with the
+    engine; the outcome keeps what they held)."""
+    if len(rows) < 2:  # itemgetter of one index returns the value, of none is an error
+        return tuple(values[r] for r in rows)
+    return itemgetter(*rows)(values)  # type: ignore[no-any-return]

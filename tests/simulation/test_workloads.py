@@ -7,6 +7,7 @@ from cluster_snapshots import Cluster, node, spec, steps, workloads
 
 from service.errors import InvalidArgument
 from service.kube.model import Taint
+from service.simulation.report import PodOutcome, PodPhase
 from service.simulation.simulate import simulate_cluster
 
 GPU_ONLY = Taint(key="dedicated", value="gpu", effect="NoSchedule")
@@ -156,3 +157,34 @@ def test_a_workload_whose_every_pod_crashed_is_unavailable_for_the_back_off() ->
         "with no available pod for the 10 s back-off: Deployment/default/web",
     )
     assert both.steps[0].pods == ("default/web-a", "default/web-b")
+
+
+def test_outcome_pods_are_rows_read_by_index_slice_and_iteration_alike() -> None:
+    """The outcome keeps its pods as columns (PodRows): every way of reading them gives the
+    same rows, each under its own workload (also past one without pods), with its own
+    restarts and reason (a pod's row is not its place in the snapshot: bare pods come last)."""
+    cluster = Cluster(nodes=[node("n1", "a"), node("n2", "b")])
+    cluster.workload("Pod", "solo", spec("solo", 9000), [None])
+    cluster.workload("Deployment", "web", spec("web"), ["n1", "n2"])
+    cluster.workload("Deployment", "idle", spec("idle"), [], replicas=0)
+    cluster.workload("StatefulSet", "db", spec("db"), ["n2"])
+    pods = simulate_cluster(cluster.snapshot(), "POD_CRASHED", "web-b").outcome.pods
+    pending = (
+        "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 "
+        "No preemption victims found for incoming pod."
+    )
+    running = PodPhase.RUNNING
+    rows = (
+        PodOutcome("default", "web-a", "Deployment/web", "n1", "a", running),
+        PodOutcome("default", "web-b", "Deployment/web", "n2", "b", running, restarts=1),
+        PodOutcome("default", "db-0", "StatefulSet/db", "n2", "b", running),
+        PodOutcome("default", "solo", "Pod/solo", None, None, PodPhase.PENDING, pending),
+    )
+    assert tuple(pods) == rows
+    assert [pods[i] for i in range(len(pods))] == list(rows)
+    assert (pods[-1], pods[-4]) == (rows[3], rows[0])
+    assert pods[1:3] == rows[1:3] and pods[::-1] == rows[::-1] and pods[5:] == ()
+    assert pods == rows and pods == list(rows) and hash(pods) == hash(rows)
+    assert pods != rows[:3] and pods != (*rows[:3], rows[3]._replace(reason=None))
+    with pytest.raises(IndexError):
+        pods[4]
