@@ -210,6 +210,80 @@ def static_tables(
 
 
 @jit
+def update_tables(
+    nodes: Any, ok: Any, codes: Any, eligible_now: Any, rule_kind: Any, rule_host: Any,
+    rule_score: Any, node_class: Any, rep: Any, class_size: Any, domain_nodes: Any,
+    present_domains: Any, eligible_count: Any, eligible: Any,
+) -> bool:  # fmt: skip
+    """:func:`static_tables`' tables and the rules' eligible rows (``eligible``) brought up
+    to date in place for a change of ``nodes`` alone (a taint, a cordon, a removal): what
+    each of them now passes (``ok``, by position in ``nodes``), its class code (``codes``:
+    every node's) and whether each rule counts it (``eligible_now``: rule × position).
+    Classes are matched by the code of a member; an emptied class's place is taken by a new
+    code. False, the tables half made: a new code and no place for it (make them again).
+
+    The kernel reads a class only through its members and ``rep`` (any member: they share
+    the code), so the numbering need not be in node order as :func:`static_tables` makes it."""
+    n = len(node_class)
+    classes = len(rep)
+    old = np.empty(len(nodes), dtype=np.int64)
+    for j in range(len(nodes)):
+        x = nodes[j]
+        c = node_class[x]
+        old[j] = c
+        if c >= 0:
+            class_size[c] -= 1
+            node_class[x] = -1
+    for j in range(len(nodes)):  # a class that lost its rep and has others: another one
+        c = old[j]
+        if c >= 0 and class_size[c] > 0 and node_class[rep[c]] != c:
+            for y in range(n):
+                if node_class[y] == c:
+                    rep[c] = y
+                    break
+    for j in range(len(nodes)):
+        if not ok[j]:
+            continue
+        x = nodes[j]
+        found = -1
+        for c in range(classes):
+            if class_size[c] > 0 and codes[rep[c]] == codes[x]:
+                found = c
+                break
+        if found < 0:
+            for c in range(classes):
+                if class_size[c] == 0:
+                    found = c
+                    rep[c] = x
+                    break
+            if found < 0:
+                return False
+        node_class[x] = found
+        class_size[found] += 1
+    for i in range(len(rule_kind)):
+        touched = False
+        for j in range(len(nodes)):
+            x = nodes[j]
+            now = eligible_now[i, j]
+            if now == eligible[i, x]:
+                continue
+            delta = 1 if now else -1
+            if rule_host[i]:
+                if rule_kind[i] == HARD:
+                    eligible_count[i] += delta
+            else:
+                domain_nodes[i, rule_score[i, x]] += delta
+                touched = True
+            eligible[i, x] = now
+        if touched:
+            present_domains[i] = 0
+            for d in range(domain_nodes.shape[1]):
+                if domain_nodes[i, d] > 0:
+                    present_domains[i] += 1
+    return True
+
+
+@jit
 def place_run(
     count: int,
     node_class: Any, rep: Any,  # per node its class (-1: filtered out), per class its first node

@@ -28,7 +28,7 @@ from service.kube.model import (
     Workload,
     WorkloadRef,
 )
-from service.simulation import fast_scheduler
+from service.simulation import fast_batch, fast_scheduler
 from service.simulation.fast_scheduler import FastScheduler
 from service.simulation.run_kernel import BLOCK
 from service.simulation.scheduler import schedule_one
@@ -82,6 +82,7 @@ def clusters(draw: st.DrawFn) -> ClusterSnapshot:
                 max_skew=draw(st.integers(1, 2)), topology_key=draw(st.sampled_from(KEYS)),
                 when_unsatisfiable=draw(st.sampled_from(("DoNotSchedule", "ScheduleAnyway"))),
                 selector=selector, min_domains=draw(st.sampled_from((None, None, 2, 4))),
+                node_taints_policy=draw(st.sampled_from(("Ignore", "Ignore", "Honor"))),
             ))  # fmt: skip
         if len({(c.topology_key, c.when_unsatisfiable) for c in spread}) == len(spread):
             fields["topology_spread"] = tuple(spread)
@@ -296,6 +297,79 @@ def _change_topology(states: tuple[ClusterState, ...], data: st.DataObject) -> N
             state.set_unschedulable(node, what == "cordon")
         else:
             state.remove_node(node)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clusters(), st.data())
+def test_compiled_runs_place_as_the_reference_while_nodes_are_tainted_and_removed(
+    snapshot: ClusterSnapshot, data: st.DataObject
+) -> None:
+    """Taints, cordons and removals between compiled runs, sometimes rolled back: the
+    kernel's tables kept per profile catch up with the changed nodes (``catch_up`` of 1000),
+    or are made again (0), and every pod still lands where the reference puts it."""
+    reference, fast = ClusterState(snapshot), ClusterState(snapshot)
+    scheduler = FastScheduler(fast)
+    catch_up = data.draw(st.sampled_from((0, 1000)))
+    with patch.object(fast_scheduler, "topology_catch_up", lambda count: catch_up):
+        for _ in range(2):
+            checkpoints = None
+            if data.draw(st.booleans()):
+                checkpoints = (reference.checkpoint(), fast.checkpoint())
+            order = [p for p in queue_order(reference) if reference.pod_node[p] < 0]
+            at = 0
+            while at < len(order):
+                for _ in range(data.draw(st.integers(0, 2))):
+                    _change_topology((reference, fast), data)
+                nodes = scheduler.place_run(order, at)
+                for pod, where in zip(order[at : at + len(nodes)], nodes, strict=True):
+                    expected = schedule_one(reference, pod)
+                    assert (expected.node, expected.victims) == (where, ()), reference.pod_name[pod]
+                    apply(reference, expected)
+                fast.bind_run(order[at : at + len(nodes)], nodes)
+                _kept_tables_are_made_again(scheduler)
+                if not nodes:
+                    _decides_alike(reference, fast, scheduler, order[at])
+                    at += 1
+                at += len(nodes)
+            if checkpoints is not None:
+                reference.rollback(checkpoints[0])
+                fast.rollback(checkpoints[1])
+    assert fast.pod_node == reference.pod_node
+
+
+def _kept_tables_are_made_again(scheduler: FastScheduler) -> None:
+    """Every up-to-date profile's kernel tables, as kept (caught up or made), are what
+    making them again now gives: the same classes (numbered as they may be), domains,
+    counts and eligible rows."""
+    n = scheduler.index.count
+    for profile in scheduler._profiles.values():
+        kept = None if profile is None else profile.topology_inputs
+        if profile is None or kept is None or kept[0] != len(scheduler.topology_log):
+            continue  # none yet, or to catch up when next used
+        assert profile.kernel_inputs is not None
+        rules = profile.kernel_inputs[2]
+        profile.topology_inputs = None
+        again = fast_batch._topology_inputs(
+            profile, scheduler.index.present, n, (rules[0], rules[1], rules[7], profile.kernel_inputs[4]),
+            scheduler.topology_log,
+        )  # fmt: skip
+        profile.topology_inputs = kept
+        (node_class, rep, size, *counts), eligible = kept[2]
+        (node_class_again, _, _, *counts_again), eligible_again = again
+        assert (eligible == eligible_again).all()
+        assert all((a == b).all() for a, b in zip(counts, counts_again, strict=True))
+        assert _classes(node_class) == _classes(node_class_again)
+        for c, members in enumerate(size.tolist()):
+            assert members == int((node_class == c).sum())
+            assert members == 0 or node_class[rep[c]] == c
+
+
+def _classes(node_class: object) -> set[frozenset[int]]:
+    found: dict[int, set[int]] = {}
+    for x, c in enumerate(node_class.tolist()):  # type: ignore[attr-defined]
+        if c >= 0:
+            found.setdefault(c, set()).add(x)
+    return {frozenset(members) for members in found.values()}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

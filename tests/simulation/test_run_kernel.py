@@ -1,4 +1,5 @@
-"""The compiled kernel's decorator: cached on disk where it can be, in memory otherwise."""
+"""The compiled kernel's decorator (cached on disk where it can be, in memory otherwise), and
+its tables brought up to date after a change of some nodes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numba
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.simulation import run_kernel
 
@@ -44,3 +48,75 @@ def test_without_a_writable_cache_the_kernel_is_compiled_in_memory(
 def test_warm_up_compiles_the_kernel_for_the_types_the_scheduler_passes() -> None:
     run_kernel.warm_up()
     assert len(run_kernel.place_run.signatures) >= 1  # type: ignore[attr-defined]
+
+
+@st.composite
+def table_changes(draw: st.DrawFn) -> tuple[Any, ...]:
+    """Nodes with a static verdict, a class code and per rule a domain and eligibility; then
+    a few of them changed."""
+    n = draw(st.integers(1, 30))
+    rules = draw(st.integers(0, 3))
+    kind = np.array([draw(st.integers(0, 2)) for _ in range(rules)], dtype=np.int64)
+    host = np.array([draw(st.booleans()) for _ in range(rules)], dtype=np.bool_)
+    domains = np.array([1 if h else draw(st.integers(1, 4)) for h in host], dtype=np.int64)
+    score = np.array(
+        [[0 if host[i] else draw(st.integers(0, domains[i] - 1)) for _ in range(n)] for i in range(rules)],
+        dtype=np.int64,
+    ).reshape(rules, n)  # fmt: skip
+
+    def nodes_now() -> tuple[Any, Any, Any]:
+        ok = np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=np.bool_)
+        codes = np.array(draw(st.lists(st.integers(0, 5), min_size=n, max_size=n)), dtype=np.int64)
+        eligible = np.array(
+            [draw(st.lists(st.booleans(), min_size=n, max_size=n)) for _ in range(rules)],
+            dtype=np.bool_,
+        ).reshape(rules, n)
+        return ok, codes, eligible
+
+    before, after = nodes_now(), nodes_now()
+    changed = sorted(draw(st.sets(st.integers(0, n - 1), max_size=n)))
+    for j, value in enumerate(before):  # the others as they were
+        unchanged = np.ones(n, dtype=np.bool_)
+        unchanged[changed] = False
+        after[j][..., unchanged] = value[..., unchanged]
+    return kind, host, domains, score, before, after, np.array(changed, dtype=np.int64)
+
+
+@settings(max_examples=500, deadline=None)
+@given(table_changes())
+def test_tables_brought_up_to_date_are_the_tables_made_again(case: tuple[Any, ...]) -> None:
+    """``update_tables`` after a change of some nodes gives what ``static_tables`` makes of
+    the nodes as they are now: the same classes (numbered as they may be: each class's
+    nodes, one code, its size, a member as rep), domains, counts and eligible rows; or
+    declines, only for a new code when no class is left empty."""
+    kind, host, domains, score, before, after, changed = case
+    ok, codes, eligible = before
+    tables = run_kernel.static_tables(ok, codes, 5, kind, host, domains, score, eligible)
+    node_class, rep, size, domain_nodes, present, eligible_count = (a.copy() for a in tables)
+    rows = eligible.copy()
+    ok, codes, eligible = after
+    updated = run_kernel.update_tables(
+        changed, ok[changed], codes, eligible[:, changed], kind, host, score, node_class, rep,
+        size, domain_nodes, present, eligible_count, rows,
+    )  # fmt: skip
+    again = run_kernel.static_tables(ok, codes, 5, kind, host, domains, score, eligible)
+    if not updated:
+        assert len(again[1]) > len(rep)  # more codes than the tables have places for
+        return
+    assert (rows == eligible).all()
+    assert (domain_nodes == again[3]).all() and (present == again[4]).all()
+    assert (eligible_count == again[5]).all()
+
+    def classes(node_class: Any) -> set[frozenset[int]]:
+        found: dict[int, set[int]] = {}
+        for x, c in enumerate(node_class.tolist()):
+            if c >= 0:
+                found.setdefault(c, set()).add(x)
+        return {frozenset(members) for members in found.values()}
+
+    assert classes(node_class) == classes(again[0])
+    for c in range(len(rep)):
+        members = np.flatnonzero(node_class == c)
+        assert size[c] == len(members)
+        if len(members):
+            assert node_class[rep[c]] == c and len(set(codes[members].tolist())) == 1
