@@ -115,7 +115,8 @@ class Profile:
     kernel_inputs: tuple[Any, ...] | None = None  # what fast_batch hands the kernel, once
     side: NodeSide | None = None  # shared with the profiles of like pods, while topology_pos
     side_pos: int = -1  # is this
-    topology_inputs: tuple[Any, ...] | None = None  # the same, kept while the topology is
+    topology_inputs: tuple[Any, ...] | None = None  # the same, caught up as the topology
+    # changes (fast_batch._topology_inputs: up to date with, class codes, inputs, owned)
     # static_code, pinned, tt_raw and the topologies' eligible nodes are the NodeSide's,
     # read only, until update_profile first changes them (then they are copies of its own)
     owns_arrays: bool = False
