@@ -216,26 +216,31 @@ def test_compiled_runs_over_hundreds_of_nodes_place_as_the_reference(
     _runs_place_as_the_reference(snapshot)
 
 
+def _run_alike(
+    reference: ClusterState, fast: ClusterState, scheduler: FastScheduler, order: list[int], at: int
+) -> int:
+    """One compiled run from ``order[at]``, each pod on the reference's node, bound with
+    ``bind_run``; when the run places none, that pod decided alone as the reference decides
+    it. Where the next run starts."""
+    nodes = scheduler.place_run(order, at)
+    for pod, where in zip(order[at : at + len(nodes)], nodes, strict=True):
+        expected = schedule_one(reference, pod)
+        assert (expected.node, expected.victims) == (where, ()), reference.pod_name[pod]
+        apply(reference, expected)
+    fast.bind_run(order[at : at + len(nodes)], nodes)
+    if not nodes:
+        _decides_alike(reference, fast, scheduler, order[at])
+        return at + 1
+    return at + len(nodes)
+
+
 def _runs_place_as_the_reference(snapshot: ClusterSnapshot) -> None:
     reference, fast = ClusterState(snapshot), ClusterState(snapshot)
     scheduler = FastScheduler(fast)
     order = queue_order(reference)
-    at = taken = 0
+    at = 0
     while at < len(order):
-        nodes = scheduler.place_run(order, at)
-        for pod, where in zip(order[at : at + len(nodes)], nodes, strict=True):
-            expected = schedule_one(reference, pod)
-            assert (expected.node, expected.victims) == (where, ()), reference.pod_name[pod]
-            apply(reference, expected)
-        fast.bind_run(order[at : at + len(nodes)], nodes)
-        taken += len(nodes)
-        if not nodes:
-            expected = schedule_one(reference, order[at])
-            assert scheduler.decide(order[at]) == expected
-            apply(reference, expected)
-            apply(fast, expected)
-            at += 1
-        at += len(nodes)
+        at = _run_alike(reference, fast, scheduler, order, at)
     assert fast.pod_node == reference.pod_node
     assert (fast.requested == reference.requested).all()
     assert (fast.nonzero_requested == reference.nonzero_requested).all()
@@ -320,17 +325,8 @@ def test_compiled_runs_place_as_the_reference_while_nodes_are_tainted_and_remove
             while at < len(order):
                 for _ in range(data.draw(st.integers(0, 2))):
                     _change_topology((reference, fast), data)
-                nodes = scheduler.place_run(order, at)
-                for pod, where in zip(order[at : at + len(nodes)], nodes, strict=True):
-                    expected = schedule_one(reference, pod)
-                    assert (expected.node, expected.victims) == (where, ()), reference.pod_name[pod]
-                    apply(reference, expected)
-                fast.bind_run(order[at : at + len(nodes)], nodes)
+                at = _run_alike(reference, fast, scheduler, order, at)
                 _kept_tables_are_made_again(scheduler)
-                if not nodes:
-                    _decides_alike(reference, fast, scheduler, order[at])
-                    at += 1
-                at += len(nodes)
             if checkpoints is not None:
                 reference.rollback(checkpoints[0])
                 fast.rollback(checkpoints[1])
