@@ -6,12 +6,28 @@ from pathlib import Path
 
 import pytest
 import strawberry
-from graphql import parse
+from graphql import TypeInfo, ValidationContext, parse
 from graphql import validate as graphql_validate
 
-from service.api.validation import RULES, rules_for, validate
+from service.api.validation import RULES, _LeanContext, rules_for, validate
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "clients" / "queries"
+# Variables deep in input objects and lists, in directives and fragments, next to strings
+# and comments with a "$", some undefined, unused or in the wrong place.
+VARIABLES = (
+    'query ($n: String!, $c: String, $m: String = "1Gi", $r: Boolean) {\n'
+    '  failureConsequences(event: NODE_DOWN, target: "$n", scenario: {\n'
+    '    nodes: [{name: $n, cpu: $c, memory: $m, ready: $r}, {name: "b", cpu: "1", memory: $m}]\n'
+    "    deployments: [{name: $n, replicas: $k, cpu: $c, memory: $m}]\n"
+    "  }) { event ... on FailureAnalysis @include(if: $r) { event } }\n"
+    "}",
+    "# $ in a comment\n"
+    "query A($id: ID!, $x: Boolean!) { entity(id: $id) { ...F name @skip(if: $x) } }\n"
+    'query B { entity(id: "$id") { ...F } }\n'
+    "fragment F on Entity { kind @include(if: $x) }",
+    "query ($first: Int = 5, $s: String) { entities(search: $s, first: $first) { totalCount } }",
+    "query ($first: Int, $kind: EntityKind) { entities(kind: $kind, first: $first) { totalCount } }",
+)
 
 
 @pytest.mark.parametrize(
@@ -30,6 +46,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "clients" / "queries"
         "fragment X on Nope { a } { __typename }",  # an unknown type, an unused fragment
         '{ entity(id: "x") { ... on Entity { name } name: kind } }',  # fields that conflict
         "query ($id: Int) { entity(id: $id) { name } }",  # a variable in the wrong position
+        *VARIABLES,
     ],
 )
 def test_lean_validation_reports_what_graphql_core_reports(
@@ -58,3 +75,24 @@ def test_too_many_errors_abort_validation(schema: strawberry.Schema) -> None:
     assert errors[-1].message == (
         "Too many validation errors, error limit reached. Validation aborted."
     )
+
+
+@pytest.mark.parametrize(
+    "document", [*(p.read_text() for p in sorted(EXAMPLES.glob("*.graphql"))), *VARIABLES]
+)
+def test_variable_usages_are_graphql_cores(schema: strawberry.Schema, document: str) -> None:
+    """The context's variable usages, found by a visit that skips the subtrees without a
+    "$", are graphql-core's for every operation and fragment: same variables, in order, read
+    with the same types and defaults."""
+    ast = parse(document)
+    ours = _LeanContext(schema._schema, ast, TypeInfo(schema._schema), lambda error: None)
+    theirs = ValidationContext(schema._schema, ast, TypeInfo(schema._schema), lambda error: None)
+    for definition in ast.definitions:
+        expected = theirs.get_variable_usages(definition)  # type: ignore[arg-type]
+        got = ours.get_variable_usages(definition)  # type: ignore[arg-type]
+        assert [
+            (u.node.name.value, str(u.type), str(u.parent_type), u.default_value) for u in got
+        ] == [
+            (u.node.name.value, str(u.type), str(u.parent_type), u.default_value) for u in expected
+        ]
+        assert [u.node for u in got] == [u.node for u in expected]
