@@ -195,10 +195,14 @@ class _LeanContext(ValidationContext):
         super().__init__(schema, document, type_info, on_error)
         self._types = type_info
         self._usages: dict[NodeWithSelectionSet, list[VariableUsage]] = {}
-        text = document.loc.source.body if document.loc is not None else None
-        self._dollars: list[int] | None = (
-            None if text is None else [i for i, c in enumerate(text) if c == "$"]
-        )
+        self._dollars: list[int] | None = None  # where the text has a "$", in order
+        if document.loc is not None:
+            text = document.loc.source.body
+            self._dollars = []
+            at = text.find("$")
+            while at >= 0:
+                self._dollars.append(at)
+                at = text.find("$", at + 1)
 
     def get_variable_usages(self, node: NodeWithSelectionSet) -> list[VariableUsage]:
         usages = self._usages.get(node)
@@ -208,7 +212,8 @@ class _LeanContext(ValidationContext):
             walker: Visitor = finder
             if self._dollars is not None:
                 walker = _WhereVariablesMayBe(finder, self._dollars)
-            if walker is finder or not _without(node, self._dollars):  # (a root is not skipped)
+            # a definition without a "$" has none (and graphql-core's visit cannot skip its root)
+            if walker is finder or not _without(node, self._dollars):
                 visit(node, TypeInfoVisitor(self._types, walker))
             usages = self._usages[node] = finder.usages
         return usages
