@@ -13,7 +13,7 @@ is a double division): those pods go one at a time through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
@@ -140,6 +140,16 @@ def _counters(
 Tables = tuple[Int64Array, Int64Array, Int64Array, Int64Array, Int64Array, Int64Array]
 
 
+class KeptInputs(NamedTuple):
+    """A profile's kernel tables as kept (:attr:`Profile.topology_inputs
+    <service.simulation.fast_profile.Profile.topology_inputs>`)."""
+
+    pos: int  # up to date with the scheduler's topology log up to here
+    class_code: Int64Array | None  # the profile's class codes when they were made
+    made: tuple[Tables, BoolArray]  # static_tables' tables, the rules' eligible rows
+    owned: bool  # the profile's own, changed in place (else a side's: copied first)
+
+
 def _topology_inputs(
     profile: Profile,
     present: BoolArray,
@@ -164,10 +174,10 @@ def _topology_inputs(
     from service.simulation.run_kernel import static_tables
 
     kept = profile.topology_inputs
-    if kept is not None and kept[1] is profile.class_code:
-        if kept[0] == profile.topology_pos:
-            return kept[2]  # type: ignore[no-any-return]
-        made = _caught_up(profile, present, n, rules, log)
+    if kept is not None and kept.class_code is profile.class_code:
+        if kept.pos == profile.topology_pos:
+            return kept.made
+        made = _caught_up(profile, kept, present, n, rules, log)
         if made is not None:
             return made
     topologies = profile.topologies
@@ -192,32 +202,32 @@ def _topology_inputs(
             side.kernel[key] = (made, [(t.column, t.eligible) for t in topologies])
     else:
         made = shared[0]
-    # (up to date with, class codes, the inputs, owned: not the side's, changed in place)
-    profile.topology_inputs = (profile.topology_pos, profile.class_code, made, side is None)
+    profile.topology_inputs = KeptInputs(
+        profile.topology_pos, profile.class_code, made, side is None
+    )
     return made
 
 
 def _caught_up(
     profile: Profile,
+    kept: KeptInputs,
     present: BoolArray,
     n: int,
     rules: tuple[Any, Any, Any, Any],
     log: list[int],
 ) -> tuple[Tables, BoolArray] | None:
-    """The profile's kept kernel inputs brought up to date with the nodes ``log`` names
-    since they were made (on copies when they are a side's); None: too many, or a class
-    code with no place in the tables (then they are made again)."""
+    """The profile's ``kept`` kernel inputs brought up to date with the nodes ``log``
+    names since they were made (on copies when they are a side's); None: too many, or a
+    class code with no place in the tables (then they are made again)."""
     from service.simulation import fast_scheduler  # here: it imports this module
     from service.simulation.run_kernel import update_tables
 
-    assert profile.topology_inputs is not None
-    since, _, made, owned = profile.topology_inputs
-    changed = sorted(set(log[since : profile.topology_pos]))
+    changed = sorted(set(log[kept.pos : profile.topology_pos]))
     if len(changed) > fast_scheduler.topology_catch_up(n) or (changed and changed[-1] >= n):
         return None
     tables: Tables
-    tables, eligible = made
-    if not owned:  # a side's, as made for every profile alike: this profile's own copies
+    tables, eligible = kept.made
+    if not kept.owned:  # a side's, as made for every profile alike: this profile's own copies
         tables = cast(Tables, tuple(a.copy() for a in tables))
         eligible = eligible.copy()
     nodes = np.array(changed, dtype=np.int64)
@@ -229,9 +239,10 @@ def _caught_up(
     codes = fast_scheduler.class_codes(profile)  # made now when the tables were a side's
     if not update_tables(nodes, ok, codes, now, kind, hostname, rule_score, *tables, eligible):
         return None
-    made = (tables, eligible)
-    profile.topology_inputs = (profile.topology_pos, profile.class_code, made, True)
-    return made
+    profile.topology_inputs = KeptInputs(
+        profile.topology_pos, profile.class_code, (tables, eligible), True
+    )
+    return profile.topology_inputs.made
 
 
 def _static_inputs(

@@ -23,7 +23,7 @@ or node hostnames that are missing or not unique.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -52,6 +52,9 @@ from service.simulation.state import (
     PodQuery,
     has_scoring_terms,
 )
+
+if TYPE_CHECKING:
+    from service.simulation.fast_batch import KeptInputs
 
 OK, UNSCHEDULABLE_NODE, UNTOLERATED, AFFINITY_MISMATCH = 0, 1, 2, 3
 HARD, SOFT, ANTI, EXISTING_ANTI = "hard", "soft", "anti", "existing-anti"
@@ -115,8 +118,8 @@ class Profile:
     kernel_inputs: tuple[Any, ...] | None = None  # what fast_batch hands the kernel, once
     side: NodeSide | None = None  # shared with the profiles of like pods, while topology_pos
     side_pos: int = -1  # is this
-    topology_inputs: tuple[Any, ...] | None = None  # the same, caught up as the topology
-    # changes (fast_batch._topology_inputs: up to date with, class codes, inputs, owned)
+    topology_inputs: KeptInputs | None = None  # the kernel's tables, caught up as the
+    # topology changes (fast_batch._topology_inputs)
     # static_code, pinned, tt_raw and the topologies' eligible nodes are the NodeSide's,
     # read only, until update_profile first changes them (then they are copies of its own)
     owns_arrays: bool = False

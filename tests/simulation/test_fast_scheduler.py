@@ -340,7 +340,7 @@ def _kept_tables_are_made_again(scheduler: FastScheduler) -> None:
     n = scheduler.index.count
     for profile in scheduler._profiles.values():
         kept = None if profile is None else profile.topology_inputs
-        if profile is None or kept is None or kept[0] != len(scheduler.topology_log):
+        if profile is None or kept is None or kept.pos != len(scheduler.topology_log):
             continue  # none yet, or to catch up when next used
         assert profile.kernel_inputs is not None
         rules = profile.kernel_inputs[2]
@@ -350,7 +350,7 @@ def _kept_tables_are_made_again(scheduler: FastScheduler) -> None:
             scheduler.topology_log,
         )  # fmt: skip
         profile.topology_inputs = kept
-        (node_class, rep, size, *counts), eligible = kept[2]
+        (node_class, rep, size, *counts), eligible = kept.made
         (node_class_again, _, _, *counts_again), eligible_again = again
         assert (eligible == eligible_again).all()
         assert all((a == b).all() for a, b in zip(counts, counts_again, strict=True))
