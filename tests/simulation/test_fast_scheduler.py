@@ -11,6 +11,7 @@ from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kernel_tables import assert_tables_alike
 from kube_cluster import MI, P, cluster, node, spec
 
 from service.kube.model import (
@@ -335,8 +336,7 @@ def test_compiled_runs_place_as_the_reference_while_nodes_are_tainted_and_remove
 
 def _kept_tables_are_made_again(scheduler: FastScheduler) -> None:
     """Every up-to-date profile's kernel tables, as kept (caught up or made), are what
-    making them again now gives: the same classes (numbered as they may be), domains,
-    counts and eligible rows."""
+    making them again now gives (:func:`kernel_tables.assert_tables_alike`)."""
     n = scheduler.index.count
     for profile in scheduler._profiles.values():
         kept = None if profile is None else profile.topology_inputs
@@ -350,22 +350,7 @@ def _kept_tables_are_made_again(scheduler: FastScheduler) -> None:
             scheduler.topology_log,
         )  # fmt: skip
         profile.topology_inputs = kept
-        (node_class, rep, size, *counts), eligible = kept.made
-        (node_class_again, _, _, *counts_again), eligible_again = again
-        assert (eligible == eligible_again).all()
-        assert all((a == b).all() for a, b in zip(counts, counts_again, strict=True))
-        assert _classes(node_class) == _classes(node_class_again)
-        for c, members in enumerate(size.tolist()):
-            assert members == int((node_class == c).sum())
-            assert members == 0 or node_class[rep[c]] == c
-
-
-def _classes(node_class: object) -> set[frozenset[int]]:
-    found: dict[int, set[int]] = {}
-    for x, c in enumerate(node_class.tolist()):  # type: ignore[attr-defined]
-        if c >= 0:
-            found.setdefault(c, set()).add(x)
-    return {frozenset(members) for members in found.values()}
+        assert_tables_alike(kept.made, again)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

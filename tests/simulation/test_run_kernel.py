@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_tables import assert_tables_alike
 
 from service.simulation import run_kernel
 
@@ -86,9 +87,8 @@ def table_changes(draw: st.DrawFn) -> tuple[Any, ...]:
 @given(table_changes())
 def test_tables_brought_up_to_date_are_the_tables_made_again(case: tuple[Any, ...]) -> None:
     """``update_tables`` after a change of some nodes gives what ``static_tables`` makes of
-    the nodes as they are now: the same classes (numbered as they may be: each class's
-    nodes, one code, its size, a member as rep), domains, counts and eligible rows; or
-    declines, only for a new code when no class is left empty."""
+    the nodes as they are now (:func:`kernel_tables.assert_tables_alike`); or declines, only
+    for a new code when no class is left empty."""
     kind, host, domains, score, before, after, changed = case
     ok, codes, eligible = before
     tables = run_kernel.static_tables(ok, codes, 5, kind, host, domains, score, eligible)
@@ -103,20 +103,5 @@ def test_tables_brought_up_to_date_are_the_tables_made_again(case: tuple[Any, ..
     if not updated:
         assert len(again[1]) > len(rep)  # more codes than the tables have places for
         return
-    assert (rows == eligible).all()
-    assert (domain_nodes == again[3]).all() and (present == again[4]).all()
-    assert (eligible_count == again[5]).all()
-
-    def classes(node_class: Any) -> set[frozenset[int]]:
-        found: dict[int, set[int]] = {}
-        for x, c in enumerate(node_class.tolist()):
-            if c >= 0:
-                found.setdefault(c, set()).add(x)
-        return {frozenset(members) for members in found.values()}
-
-    assert classes(node_class) == classes(again[0])
-    for c in range(len(rep)):
-        members = np.flatnonzero(node_class == c)
-        assert size[c] == len(members)
-        if len(members):
-            assert node_class[rep[c]] == c and len(set(codes[members].tolist())) == 1
+    kept = (node_class, rep, size, domain_nodes, present, eligible_count), rows
+    assert_tables_alike(kept, (again, eligible))
