@@ -1,8 +1,8 @@
 """What a simulation of a real cluster reports: a timeline of steps and where everything ends.
 
 All frozen; an outcome's pods (up to 150,000) are :class:`PodRows`, each made into a
-:class:`PodOutcome` NamedTuple when read. Names of pods are ``namespace/name``; workloads ``Kind/namespace/name``
-in messages, and their three fields in :class:`WorkloadOutcome`.
+:class:`PodOutcome` NamedTuple when read. Names of pods are ``namespace/name``; workloads
+``Kind/namespace/name`` in messages, and their three fields in :class:`WorkloadOutcome`.
 
 A :class:`Step` carries ``effect``, the knowledge graph's id of what happens (``node-not-ready``,
 ``pods-evicted``, ``pod-recreated``, ``pod-scheduled``, ``pod-pending``, ``node-added``,
@@ -68,7 +68,7 @@ class PodRows(Sequence[PodOutcome]):
     """An outcome's pods in order, each made into a :class:`PodOutcome` when read; equal to
     any sequence of the same rows.
 
-    Kept as columns because a summary reads none of them: making every row took ~90 ms of
+    Kept as columns because a summary reads none of them: making every row took ~50 ms of
     a 1 s NODE_DOWN at 5,000 nodes (150,000 pods), and the 150,000 rows outlived the
     simulation's paused collector (:func:`~service.collector.collector_paused`), so the
     first young collection after it walked them all (another ~14 ms, for nothing: they
@@ -129,12 +129,10 @@ class PodRows(Sequence[PodOutcome]):
         return self._row(i, self._workloads[bisect_right(self._starts, i) - 1])
 
     def __iter__(self) -> Iterator[PodOutcome]:
-        starts, workloads = self._starts, self._workloads
-        w = -1
-        for i in range(len(self)):
-            while w + 1 < len(starts) and starts[w + 1] <= i:
-                w += 1
-            yield self._row(i, workloads[w])
+        ends = [*self._starts[1:], len(self)]
+        for workload, lo, hi in zip(self._workloads, self._starts, ends, strict=True):
+            for i in range(lo, hi):
+                yield self._row(i, workload)
 
     def _row(self, i: int, workload: str) -> PodOutcome:
         node = self._nodes[i]
